@@ -1,0 +1,95 @@
+# hcallscope top-level build.
+#
+#   make                 BPF objects, skeletons and tools for this machine
+#   make ARCH=ppc64le    the same, cross-built for POWER (static)
+#   make demo            the main job: trace the built-in load, print the table
+#   make test            every test; ends with "N passed, N failed"
+#   make bench           overhead benchmark (figures go to results/)
+#   make deps            install the Debian packages (done by demo/test too)
+
+HOST_ARCH := $(shell uname -m)
+ARCH ?= $(HOST_ARCH)
+BPF_ARCH_x86_64 := x86
+BPF_ARCH_ppc64le := powerpc
+BPF_ARCH := $(BPF_ARCH_$(ARCH))
+ifeq ($(BPF_ARCH),)
+$(error unsupported ARCH '$(ARCH)' (x86_64 or ppc64le))
+endif
+
+OUT := build/$(ARCH)
+CLANG ?= clang-19
+BPFTOOL ?= bpftool
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -D_GNU_SOURCE
+INCLUDES := -Ibpf -Itools/lib -I$(OUT)
+
+ifeq ($(ARCH),$(HOST_ARCH))
+CC ?= gcc
+LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+else
+CC := powerpc64le-linux-gnu-gcc
+SYSROOT ?= /var/cache/hcallscope/ppc64el-sysroot
+INCLUDES += -isystem $(SYSROOT)/usr/include
+LDFLAGS += -static -L$(SYSROOT)/usr/lib/powerpc64le-linux-gnu
+LIBBPF_LIBS := -lbpf -lelf -lz -lzstd
+endif
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
+	-Ibpf -Ibpf/vmlinux/$(BPF_ARCH) -Wall -Wno-unused-function
+
+LIB_SRCS := tools/lib/names.c
+LOAD_SRCS := tools/hcall-load/hcall-load.c \
+	tools/hcall-load/$(if $(filter x86,$(BPF_ARCH)),x86,power).c
+
+TOOLS := $(OUT)/hcallstat $(OUT)/hcall-load
+
+.PHONY: all tools load deps demo test test-unit test-live bench clean vmlinux
+all: tools
+tools: $(TOOLS)
+load: $(OUT)/hcall-load
+
+$(OUT):
+	mkdir -p $@
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c bpf/hcallscope.h bpf/hcalls.def \
+		bpf/vmlinux/$(BPF_ARCH)/vmlinux.h | $(OUT)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(OUT)/hcallstat: tools/hcallstat.c $(OUT)/hcallstat.skel.h $(LIB_SRCS) \
+		tools/lib/*.h bpf/hcallscope.h
+	$(CC) $(CFLAGS) $(INCLUDES) -o $@ tools/hcallstat.c $(LIB_SRCS) \
+		$(LDFLAGS) $(LIBBPF_LIBS)
+
+$(OUT)/hcall-load: $(LOAD_SRCS) tools/hcall-load/hcall-load.h $(LIB_SRCS) \
+		tools/lib/names.h bpf/hcallscope.h bpf/hcalls.def | $(OUT)
+	$(CC) $(CFLAGS) $(INCLUDES) -o $@ $(LOAD_SRCS) $(LIB_SRCS) \
+		$(LDFLAGS) -lpthread
+
+$(OUT)/test-names: tests/unit/test-names.c $(LIB_SRCS) tools/lib/names.h \
+		bpf/hcalls.def tests/unit/assert.h | $(OUT)
+	$(CC) $(CFLAGS) $(INCLUDES) -Itests/unit -o $@ $< $(LIB_SRCS)
+
+deps:
+	@scripts/deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory tools
+	@scripts/demo.sh
+
+test: deps
+	@$(MAKE) --no-print-directory tools $(OUT)/test-names
+	@tests/run.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory tools
+	@bench/overhead.sh
+
+# Regenerate this machine's vmlinux.h (see scripts/gen-vmlinux-h.sh).
+vmlinux:
+	scripts/gen-vmlinux-h.sh $(BPF_ARCH)
+
+clean:
+	rm -rf build

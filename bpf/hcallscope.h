@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Types shared by the BPF programs and the tools that read their maps.
+ * One place for request kinds, path names and the KVM exit reasons the
+ * probes match on.
+ */
+#ifndef HCALLSCOPE_H
+#define HCALLSCOPE_H
+
+/* What the guest asked for.  X(enum suffix, name used in output) */
+#define HS_KIND_LIST(X)			\
+	X(HCALL, "hcall")		\
+	X(PIO, "pio")			\
+	X(MMIO, "mmio")			\
+	X(CPUID, "cpuid")		\
+	X(HYPERCALL, "hypercall")	\
+	X(EXIT, "exit")
+
+/*
+ * Where the request was completed.  POWER (book3s HV) has three tiers;
+ * x86 has the kernel and userspace.
+ */
+#define HS_PATH_LIST(X)				\
+	X(REALMODE, "real-mode")		\
+	X(VIRTMODE, "virtual-mode")		\
+	X(KERNEL, "kernel")			\
+	X(USERSPACE, "userspace")
+
+#define HS_ENUM_KIND(sym, name) HS_KIND_##sym,
+#define HS_ENUM_PATH(sym, name) HS_PATH_##sym,
+enum hs_kind { HS_KIND_NONE, HS_KIND_LIST(HS_ENUM_KIND) HS_KIND_MAX };
+enum hs_path { HS_PATH_NONE, HS_PATH_LIST(HS_ENUM_PATH) HS_PATH_MAX };
+#undef HS_ENUM_KIND
+#undef HS_ENUM_PATH
+
+/* Direction, stored in hs_key.code for HS_KIND_PIO and HS_KIND_MMIO. */
+#define HS_DIR_READ	0
+#define HS_DIR_WRITE	1
+
+#define HS_VCPU_UNKNOWN	0xffffffffu
+
+/* include/uapi/linux/kvm.h: the exit reasons the probes pair requests with */
+#define HS_KVM_EXIT_IO		2
+#define HS_KVM_EXIT_HYPERCALL	3
+#define HS_KVM_EXIT_MMIO	6
+#define HS_KVM_EXIT_PAPR_HCALL	19
+
+/* arch/powerpc/kvm: RESUME_FLAG_HOST in kvm_hcall_exit's ret */
+#define HS_RESUME_FLAG_HOST	2
+
+/* x86 kvm_mmio tracepoint types (KVM_TRACE_MMIO_*) */
+#define HS_MMIO_UNSATISFIED_READ 0
+#define HS_MMIO_READ		1
+#define HS_MMIO_WRITE		2
+
+/*
+ * One counter per (VM, vCPU, request, path).
+ *   kind HCALL:     code = opcode,     arg = LIOBN (TCE hcalls) or 0
+ *   kind PIO/MMIO:  code = HS_DIR_*,   arg = port / guest physical address
+ *   kind CPUID:     code = 0,          arg = leaf (eax)
+ *   kind HYPERCALL: code = number,     arg = 0
+ *   kind EXIT:      code = KVM_EXIT_* reason of an exit no request explains
+ */
+struct hs_key {
+	__u32 pid;	/* the VMM's process (tgid): one VM per VMM */
+	__u32 vcpu;	/* vcpu_id or HS_VCPU_UNKNOWN */
+	__u16 kind;	/* enum hs_kind */
+	__u16 path;	/* enum hs_path */
+	__u32 code;
+	__u64 arg;
+};
+
+/* Index of the per-CPU counters in the "stats" array. */
+enum hs_stat {
+	HS_STAT_DROPS,		/* counter map full: events not counted */
+	HS_STAT_MAX,
+};
+
+#endif /* HCALLSCOPE_H */

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * hcallstat: count guest-to-host requests per VM, vCPU, request and path.
+ *
+ * Every program comes twice: tp_btf (fast, needs kernel BTF) and raw_tp
+ * (kernels without BTF, e.g. Debian ppc64el 6.1, with CO-RE relocations
+ * taken from a BTF file).  Userspace picks one set with autoload.
+ *
+ * Counting is exact and lossless (drops are counted): one per-CPU counter
+ * per struct hs_key, cumulative; userspace computes interval deltas.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "hcallscope.h"
+
+#define MAX_KEYS 16384
+
+/* Set by userspace between open and load; 0 = no filter. */
+const volatile __u32 targ_tgid = 0;
+const volatile __u32 targ_vcpu = HS_VCPU_UNKNOWN;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, MAX_KEYS);
+	__type(key, struct hs_key);
+	__type(value, __u64);
+} counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HS_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+/*
+ * Per vCPU thread: the last request that may still leave for userspace.
+ * Such a request is counted on the in-kernel path when it is seen and
+ * moved to the userspace path if the matching exit follows, so totals are
+ * exact at every instant and nothing waits for a later event to settle.
+ */
+struct hs_task {
+	struct hs_key pending;
+	__u32 vcpu;		/* last vcpu_id seen on this thread */
+	__u8 has_pending;
+	__u8 mmio_read_exited;	/* x86: next kvm_mmio READ completes it */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct hs_task);
+} tasks SEC(".maps");
+
+static __always_inline void add(const struct hs_key *key, __s64 delta)
+{
+	static const __u64 zero;
+	__u64 *val;
+
+	val = bpf_map_lookup_elem(&counts, key);
+	if (!val) {
+		/* BPF_NOEXIST: another CPU may have created it meanwhile */
+		bpf_map_update_elem(&counts, key, &zero, BPF_NOEXIST);
+		val = bpf_map_lookup_elem(&counts, key);
+		if (!val) {
+			__u32 idx = HS_STAT_DROPS;
+			__u64 *drops = bpf_map_lookup_elem(&stats, &idx);
+
+			if (drops)
+				*drops += 1;
+			return;
+		}
+	}
+	/* per-CPU slot, no atomics; a move may decrement another CPU's slot
+	 * than the one incremented: the sum over CPUs is still exact */
+	*val += delta;
+}
+
+/* The thread's state, created with an unknown vCPU on first use. */
+static __always_inline struct hs_task *task_state(void)
+{
+	struct hs_task init = { .vcpu = HS_VCPU_UNKNOWN };
+
+	return bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), &init,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
+/* Fills pid; false when the current task is filtered out. */
+static __always_inline bool want(struct hs_key *key)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (targ_tgid && tgid != targ_tgid)
+		return false;
+	key->pid = tgid;
+	return true;
+}
+
+static __always_inline bool vcpu_filtered(__u32 vcpu)
+{
+	return targ_vcpu != HS_VCPU_UNKNOWN && vcpu != targ_vcpu;
+}
+
+/*
+ * The vCPU of a thread, learned when it enters KVM_RUN: the x86 request
+ * tracepoints carry no vCPU (and KVM's per-CPU running-vCPU variable is
+ * not resolvable without CONFIG_KALLSYMS_ALL).  One event per KVM_RUN
+ * call, i.e. per userspace exit; in-kernel completions pay nothing.
+ */
+#define HS_KVM_RUN 0xae80	/* _IO(KVMIO, 0x80) */
+
+SEC("tracepoint/syscalls/sys_enter_ioctl")
+int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
+{
+	struct task_struct *task;
+	struct file **fds, *f;
+	struct fdtable *fdt;
+	struct hs_task *t;
+	unsigned long fd = ctx->args[0];
+	const char *dname;
+	char name[10];
+	void *vcpu;
+
+	if (ctx->args[1] != HS_KVM_RUN)
+		return 0;
+	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
+		return 0;
+	task = bpf_get_current_task_btf();
+	fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return 0;
+	/* only a "kvm-vcpu:N" anon inode has a struct kvm_vcpu behind it */
+	dname = (const char *)BPF_CORE_READ(f, f_path.dentry, d_name.name);
+	if (bpf_probe_read_kernel(name, sizeof(name), dname) ||
+	    __builtin_memcmp(name, "kvm-vcpu:", 9))
+		return 0;
+	vcpu = BPF_CORE_READ(f, private_data);
+	t = task_state();
+	if (t && vcpu)
+		t->vcpu = BPF_CORE_READ((struct kvm_vcpu *)vcpu, vcpu_id);
+	return 0;
+}
+
+#if defined(__TARGET_ARCH_x86)
+/* A request completed in the kernel unless an exit follows (may_exit). */
+static __always_inline int request(__u16 kind, __u32 code, __u64 arg,
+				   bool may_exit)
+{
+	struct hs_key key = {};
+	struct hs_task *t;
+
+	if (!want(&key))
+		return 0;
+	t = task_state();
+	key.vcpu = t ? t->vcpu : HS_VCPU_UNKNOWN;
+	if (vcpu_filtered(key.vcpu))
+		return 0;
+	key.kind = kind;
+	key.code = code;
+	key.arg = arg;
+	key.path = HS_PATH_KERNEL;
+	add(&key, 1);
+
+	if (!t)
+		return 0;
+	t->has_pending = may_exit;
+	if (may_exit)
+		t->pending = key;
+	return 0;
+}
+
+static __always_inline int on_pio(unsigned int rw, unsigned int port)
+{
+	return request(HS_KIND_PIO, rw ? HS_DIR_WRITE : HS_DIR_READ, port,
+		       true);
+}
+
+static __always_inline int on_mmio(int type, __u64 gpa)
+{
+	struct hs_task *t;
+
+	if (type == HS_MMIO_READ) {
+		/* after an unsatisfied read: the completion, not a request */
+		t = task_state();
+		if (t && t->mmio_read_exited) {
+			t->mmio_read_exited = 0;
+			return 0;
+		}
+	}
+	return request(HS_KIND_MMIO,
+		       type == HS_MMIO_WRITE ? HS_DIR_WRITE : HS_DIR_READ, gpa,
+		       true);
+}
+
+static __always_inline int on_fast_mmio(__u64 gpa)
+{
+	/* the ioeventfd fast path: done in the kernel, never an exit */
+	return request(HS_KIND_MMIO, HS_DIR_WRITE, gpa, false);
+}
+
+static __always_inline int on_cpuid(unsigned int function)
+{
+	return request(HS_KIND_CPUID, 0, function, false);
+}
+
+static __always_inline int on_hypercall(unsigned long nr)
+{
+	return request(HS_KIND_HYPERCALL, nr, 0, true);
+}
+
+static __always_inline __u16 kind_of_exit(__u32 reason)
+{
+	switch (reason) {
+	case HS_KVM_EXIT_IO:
+		return HS_KIND_PIO;
+	case HS_KVM_EXIT_MMIO:
+		return HS_KIND_MMIO;
+	case HS_KVM_EXIT_HYPERCALL:
+		return HS_KIND_HYPERCALL;
+	}
+	return HS_KIND_NONE;
+}
+#endif /* __TARGET_ARCH_x86 */
+
+#if defined(__TARGET_ARCH_powerpc)
+/* TCE hcalls carry the LIOBN in r4 (PAPR); opcodes from hcalls.def */
+#define HCALL(name, op) HS_##name = op,
+enum hs_hcall_opcode {
+#include "hcalls.def"
+};
+#undef HCALL
+
+static __always_inline bool is_tce_hcall(__u64 op)
+{
+	return op == HS_H_PUT_TCE || op == HS_H_PUT_TCE_INDIRECT ||
+	       op == HS_H_STUFF_TCE || op == HS_H_GET_TCE;
+}
+
+/*
+ * book3s HV: kvm_hcall_enter/exit bracket the virtual-mode handling of a
+ * hcall that real mode did not complete.  The path is decided at exit
+ * from ret & RESUME_FLAG_HOST; GPR3 (hcall_rc) still holds the opcode on
+ * a userspace exit, so it cannot tell.
+ */
+static __always_inline int on_hcall_enter(struct kvm_vcpu *vcpu)
+{
+	struct hs_key key = {};
+	struct hs_task *t;
+	__u64 op;
+
+	if (!want(&key))
+		return 0;
+	key.vcpu = BPF_CORE_READ(vcpu, vcpu_id);
+	if (vcpu_filtered(key.vcpu))
+		return 0;
+	op = BPF_CORE_READ(vcpu, arch.regs.gpr[3]);
+	key.kind = HS_KIND_HCALL;
+	key.code = op;
+	if (is_tce_hcall(op))
+		key.arg = BPF_CORE_READ(vcpu, arch.regs.gpr[4]);
+
+	t = task_state();
+	if (!t)
+		return 0;
+	t->vcpu = key.vcpu;
+	t->pending = key;
+	t->has_pending = 1;
+	return 0;
+}
+
+static __always_inline int on_hcall_exit(int ret)
+{
+	struct hs_task *t;
+	struct hs_key key;
+
+	t = bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), 0, 0);
+	if (!t || !t->has_pending)
+		return 0;
+	key = t->pending;
+	t->has_pending = 0;
+	key.path = (ret & HS_RESUME_FLAG_HOST) ? HS_PATH_USERSPACE :
+						 HS_PATH_VIRTMODE;
+	add(&key, 1);
+	return 0;
+}
+
+static __always_inline __u16 kind_of_exit(__u32 reason)
+{
+	/* already counted at kvm_hcall_exit */
+	return reason == HS_KVM_EXIT_PAPR_HCALL ? HS_KIND_HCALL : HS_KIND_NONE;
+}
+#endif /* __TARGET_ARCH_powerpc */
+
+/*
+ * kvm_userspace_exit: on x86 moves the pending request to the userspace
+ * path; an exit no request explains (HLT, SHUTDOWN, a signal...) is
+ * counted as kind EXIT.
+ */
+static __always_inline int on_userspace_exit(__u32 reason, int err)
+{
+	struct hs_key key = {};
+	struct hs_task *t;
+	__u16 kind;
+
+	if (!want(&key))
+		return 0;
+	t = bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), 0, 0);
+	kind = err < 0 ? HS_KIND_NONE : kind_of_exit(reason);
+#if defined(__TARGET_ARCH_x86)
+	if (t && t->has_pending && kind == t->pending.kind) {
+		key = t->pending;
+		t->has_pending = 0;
+		if (kind == HS_KIND_MMIO && key.code == HS_DIR_READ)
+			t->mmio_read_exited = 1;
+		add(&key, -1);
+		key.path = HS_PATH_USERSPACE;
+		add(&key, 1);
+		return 0;
+	}
+#endif
+	if (kind == HS_KIND_HCALL)
+		return 0;
+	if (t)
+		t->has_pending = 0;
+	key.vcpu = t ? t->vcpu : HS_VCPU_UNKNOWN;
+	if (vcpu_filtered(key.vcpu))
+		return 0;
+	key.kind = HS_KIND_EXIT;
+	/* negative errno (e.g. -EINTR): report it as a code above 0x10000 */
+	key.code = err < 0 ? 0x10000 + (__u32)-err : reason;
+	key.path = HS_PATH_USERSPACE;
+	add(&key, 1);
+	return 0;
+}
+
+/* tp_btf and raw_tp entry points: same arguments, different attach */
+#define HS_PROGS(tp, proto, call)					\
+	SEC("tp_btf/" #tp) int BPF_PROG(tp_btf_##tp, proto) { return call; } \
+	SEC("raw_tp/" #tp) int BPF_PROG(raw_tp_##tp, proto) { return call; }
+
+#define COMMA ,
+HS_PROGS(kvm_userspace_exit, __u32 reason COMMA int err,
+	 on_userspace_exit(reason, err))
+
+#if defined(__TARGET_ARCH_x86)
+HS_PROGS(kvm_pio, unsigned int rw COMMA unsigned int port,
+	 on_pio(rw, port))
+HS_PROGS(kvm_mmio, int type COMMA int len COMMA __u64 gpa,
+	 on_mmio(type, gpa))
+HS_PROGS(kvm_fast_mmio, __u64 gpa, on_fast_mmio(gpa))
+HS_PROGS(kvm_cpuid, unsigned int function, on_cpuid(function))
+HS_PROGS(kvm_hypercall, unsigned long nr, on_hypercall(nr))
+#endif
+
+#if defined(__TARGET_ARCH_powerpc)
+HS_PROGS(kvm_hcall_enter, struct kvm_vcpu *vcpu, on_hcall_enter(vcpu))
+HS_PROGS(kvm_hcall_exit, struct kvm_vcpu *vcpu COMMA int ret,
+	 on_hcall_exit(ret))
+#endif
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

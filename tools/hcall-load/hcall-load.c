@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * hcall-load: run a guest that issues an exact mix of requests and say
+ * what it issued.  See hcall-load.h for the backend interface.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <getopt.h>
+#include "hcall-load.h"
+#include "names.h"
+
+static const char usage[] =
+"Usage: hcall-load [-c VCPUS] [-m MIX] [-j] [-w] [-l]\n"
+"Run a KVM guest that issues an exact mix of requests, then report them.\n"
+"\n"
+"  -c, --vcpus N     vCPUs; each runs the whole mix (default 1, max 64)\n"
+"  -m, --mix MIX     comma-separated REQUEST=COUNT (per vCPU); -l lists them\n"
+"  -j, --json        report as one JSON object\n"
+"  -w, --wait        set up, print 'ready' on stderr, run on SIGUSR1\n"
+"  -l, --list        list this backend's requests\n"
+"  -h, --help\n"
+"\n"
+"Examples:\n"
+"  hcall-load                               # the backend's default mix\n"
+"  hcall-load -c 2 -m pio-user=100,cpuid=50 -j\n";
+
+struct vcpu_thread {
+	pthread_t tid;
+	unsigned int idx;
+	struct hl_vcpu_result res;
+};
+
+static const struct hl_request *find_request(const char *name, size_t len)
+{
+	for (unsigned int i = 0; i < hl_backend.nr_requests; i++) {
+		const char *n = hl_backend.requests[i].name;
+
+		if (strlen(n) == len && !strncmp(n, name, len))
+			return &hl_backend.requests[i];
+	}
+	return NULL;
+}
+
+/* "a=1,b=2" -> items; one-line error and -1 on bad input */
+static int parse_mix(const char *spec, struct hl_item *items, unsigned int *nr)
+{
+	const char *p = spec;
+
+	*nr = 0;
+	while (*p) {
+		const char *eq = strchr(p, '='), *end = strchr(p, ',');
+		const struct hl_request *req;
+		char *num_end;
+		unsigned long long n;
+
+		if (!end)
+			end = p + strlen(p);
+		if (!eq || eq > end) {
+			fprintf(stderr, "hcall-load: bad mix item '%.*s' (want REQUEST=COUNT)\n",
+				(int)(end - p), p);
+			return -1;
+		}
+		req = find_request(p, eq - p);
+		if (!req) {
+			fprintf(stderr, "hcall-load: unknown request '%.*s' for the %s backend (see -l)\n",
+				(int)(eq - p), p, hl_backend.name);
+			return -1;
+		}
+		errno = 0;
+		n = strtoull(eq + 1, &num_end, 10);
+		if (errno || num_end != end || eq + 1 == end || n > UINT32_MAX) {
+			fprintf(stderr, "hcall-load: bad count in '%.*s' (0..%u)\n",
+				(int)(end - p), p, UINT32_MAX);
+			return -1;
+		}
+		if (*nr == HL_MAX_ITEMS) {
+			fprintf(stderr, "hcall-load: more than %d mix items\n", HL_MAX_ITEMS);
+			return -1;
+		}
+		for (unsigned int i = 0; i < *nr; i++)
+			if (items[i].req == req) {
+				fprintf(stderr, "hcall-load: '%s' given twice\n", req->name);
+				return -1;
+			}
+		items[*nr].req = req;
+		items[*nr].count = n;
+		(*nr)++;
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+static void *vcpu_main(void *arg)
+{
+	struct vcpu_thread *t = arg;
+	char name[16];
+
+	snprintf(name, sizeof(name), "vcpu%u", t->idx);
+	pthread_setname_np(pthread_self(), name);
+	hl_backend.run_vcpu(t->idx, &t->res);
+	return NULL;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void report_json(const struct hl_item *items, unsigned int nr,
+			const struct vcpu_thread *th, unsigned int nr_vcpus,
+			double elapsed)
+{
+	fprintf(stdout, "{\"schema\":\"hcall-load/1\",\"backend\":\"%s\",\"pid\":%d,"
+		"\"vcpus\":%u,\"elapsed_s\":%.6f,\"mix\":[",
+		hl_backend.name, (int)getpid(), nr_vcpus, elapsed);
+	for (unsigned int i = 0; i < nr; i++) {
+		const struct hl_request *r = items[i].req;
+
+		fprintf(stdout, "%s{\"request\":\"%s\",\"kind\":\"%s\",\"path\":\"%s\","
+			"\"code\":%u,\"arg\":%llu,\"per_vcpu\":%llu}",
+			i ? "," : "", r->name, hs_kind_name(r->kind),
+			hs_path_name(r->path), r->code, (unsigned long long)r->arg,
+			(unsigned long long)items[i].count);
+	}
+	fprintf(stdout, "],\"observed\":{");
+	hl_backend.report_kernel_side(stdout);
+	fprintf(stdout, ",\"per_vcpu\":[");
+	for (unsigned int v = 0; v < nr_vcpus; v++) {
+		int first = 1;
+
+		fprintf(stdout, "%s{\"vcpu\":%u,\"cpu_ns\":%llu,\"userspace_exits\":{",
+			v ? "," : "", v, (unsigned long long)th[v].res.cpu_ns);
+		for (unsigned int e = 0; e < 64; e++) {
+			const char *n = hs_exit_name(e);
+
+			if (!th[v].res.exits[e])
+				continue;
+			fprintf(stdout, "%s\"%s\":%llu", first ? "" : ",",
+				n ? n : "?", (unsigned long long)th[v].res.exits[e]);
+			first = 0;
+		}
+		fprintf(stdout, "}}");
+	}
+	fprintf(stdout, "]}}\n");
+}
+
+static void report_text(const struct hl_item *items, unsigned int nr,
+			const struct vcpu_thread *th, unsigned int nr_vcpus,
+			double elapsed)
+{
+	uint64_t total = 0, cpu = 0;
+
+	printf("hcall-load (%s backend, pid %d): %u vCPU(s), %.3f s\n",
+	       hl_backend.name, (int)getpid(), nr_vcpus, elapsed);
+	printf("%-18s %-8s %-12s %14s\n", "REQUEST", "KIND", "PATH", "PER-VCPU");
+	for (unsigned int i = 0; i < nr; i++) {
+		printf("%-18s %-8s %-12s %14llu\n", items[i].req->name,
+		       hs_kind_name(items[i].req->kind),
+		       hs_path_name(items[i].req->path),
+		       (unsigned long long)items[i].count);
+		total += items[i].count;
+	}
+	for (unsigned int v = 0; v < nr_vcpus; v++)
+		cpu += th[v].res.cpu_ns;
+	if (total)
+		printf("vCPU CPU time per request: %.0f ns\n",
+		       (double)cpu / (double)(total * nr_vcpus));
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "vcpus", required_argument, NULL, 'c' },
+		{ "mix", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "wait", no_argument, NULL, 'w' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct hl_item items[HL_MAX_ITEMS];
+	struct vcpu_thread th[HL_MAX_VCPUS] = {};
+	const char *mix = hl_backend.default_mix;
+	unsigned int nr_items, nr_vcpus = 1;
+	int json = 0, wait_sig = 0, c, err = 0;
+	char msg[256] = "";
+	double t0;
+	char *end;
+
+	while ((c = getopt_long(argc, argv, "c:m:jwlh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			errno = 0;
+			nr_vcpus = strtoul(optarg, &end, 10);
+			if (errno || *end || !nr_vcpus || nr_vcpus > HL_MAX_VCPUS) {
+				fprintf(stderr, "hcall-load: bad vCPU count '%s' (1..%d)\n",
+					optarg, HL_MAX_VCPUS);
+				return 2;
+			}
+			break;
+		case 'm':
+			mix = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'w':
+			wait_sig = 1;
+			break;
+		case 'l':
+			for (unsigned int i = 0; i < hl_backend.nr_requests; i++)
+				printf("%-20s %s\n", hl_backend.requests[i].name,
+				       hl_backend.requests[i].help);
+			return 0;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "hcall-load: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (parse_mix(mix, items, &nr_items))
+		return 2;
+
+	if (hl_backend.setup(items, nr_items, nr_vcpus, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "hcall-load: %s\n", msg);
+		hl_backend.teardown();
+		return 1;
+	}
+	if (wait_sig) {
+		sigset_t set;
+		int sig;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		fprintf(stderr, "hcall-load: ready pid=%d\n", (int)getpid());
+		sigwait(&set, &sig);
+	}
+
+	t0 = now_s();
+	for (unsigned int v = 0; v < nr_vcpus; v++) {
+		th[v].idx = v;
+		if (pthread_create(&th[v].tid, NULL, vcpu_main, &th[v])) {
+			fprintf(stderr, "hcall-load: cannot start vCPU thread %u\n", v);
+			return 1;
+		}
+	}
+	for (unsigned int v = 0; v < nr_vcpus; v++) {
+		pthread_join(th[v].tid, NULL);
+		if (th[v].res.error && !err) {
+			err = th[v].res.error;
+			fprintf(stderr, "hcall-load: vCPU %u: %s\n", v,
+				err == EIO ? "unexpected exit" : strerror(err));
+		}
+	}
+	if (json)
+		report_json(items, nr_items, th, nr_vcpus, now_s() - t0);
+	else
+		report_text(items, nr_items, th, nr_vcpus, now_s() - t0);
+	hl_backend.teardown();
+	return err ? 1 : 0;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * hcall-load: a tiny KVM VMM whose guest issues an exact mix of requests.
+ * The backends (x86.c, power.c) describe their requests in a table; the
+ * front end (hcall-load.c) parses the mix, runs one thread per vCPU and
+ * reports what was issued and what the VMM itself observed.
+ */
+#ifndef HCALL_LOAD_H
+#define HCALL_LOAD_H
+
+#include <stdint.h>
+#include <linux/types.h>
+#include "hcallscope.h"
+
+#define HL_MAX_VCPUS 64
+#define HL_MAX_ITEMS 16
+
+/* A request the guest can issue in a loop. */
+struct hl_request {
+	const char *name;	/* mix key, e.g. "pio-user" */
+	const char *help;
+	uint16_t kind;		/* enum hs_kind, as hcallstat reports it */
+	uint16_t path;		/* enum hs_path it must complete on */
+	uint32_t code;		/* hs_key.code */
+	uint64_t arg;		/* hs_key.arg */
+};
+
+struct hl_item {
+	const struct hl_request *req;
+	uint64_t count;		/* per vCPU */
+};
+
+/* Per vCPU results, filled in by the backend. */
+struct hl_vcpu_result {
+	uint64_t exits[64];	/* userspace exits by KVM_EXIT_* reason */
+	uint64_t cpu_ns;	/* CPU time of the vCPU thread in KVM_RUN loop */
+	int error;
+};
+
+struct hl_backend {
+	const char *name;
+	const struct hl_request *requests;
+	unsigned int nr_requests;
+	const char *default_mix;
+	/* set up the VM for nr_vcpus running mix; 0 or -errno with msg */
+	int (*setup)(const struct hl_item *mix, unsigned int nr_items,
+		     unsigned int nr_vcpus, char *msg, size_t msglen);
+	/* run vCPU idx to completion (called on its own thread) */
+	void (*run_vcpu)(unsigned int idx, struct hl_vcpu_result *res);
+	/* JSON members describing in-kernel completions the VMM can see */
+	void (*report_kernel_side)(FILE *out);
+	void (*teardown)(void);
+};
+
+extern const struct hl_backend hl_backend;
+
+#endif

@@ -1,0 +1,809 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * hcallstat: count guest-to-host requests per VM, vCPU, request and the
+ * path that completed them (real mode / virtual mode / userspace on POWER,
+ * kernel / userspace on x86).  Counting happens in the kernel
+ * (bpf/hcallstat.bpf.c); this side picks the probes, filters, and prints
+ * interval deltas and a final total as a table or JSON lines.
+ */
+#include <argp.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "hcallscope.h"
+#include "hcallstat.skel.h"
+#include "names.h"
+
+#define SCHEMA "hcallstat/1"
+
+#if defined(__x86_64__)
+#define HS_ARCH "x86_64"
+/* tracepoints the host mode cannot do without, then optional ones */
+static const char *const required_tps[] = { "kvm_pio", "kvm_userspace_exit", "kvm_cpuid" };
+#elif defined(__powerpc64__)
+#define HS_ARCH "ppc64le"
+static const char *const required_tps[] = { "kvm_hcall_enter", "kvm_hcall_exit",
+					     "kvm_userspace_exit" };
+#else
+#error "hcallstat supports x86_64 and ppc64le"
+#endif
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static struct env {
+	pid_t pid;
+	__u32 vcpu;
+	double interval;
+	long count;		/* intervals to print; 0 = until stopped */
+	double duration;
+	int json;
+	int verbose;
+	int force_raw_tp;
+	const char *btf_path;
+	const char *out_path;
+	const char *tracefs;
+	char **cmd;		/* after "--" */
+} env = {
+	.vcpu = HS_VCPU_UNKNOWN,
+	.tracefs = "/sys/kernel/tracing",
+};
+
+static FILE *out;
+static char out_tmp[PATH_MAX];
+
+const char *argp_program_version = "hcallstat 0.1";
+static const char doc[] =
+"Count guest-to-host requests (hcalls, port I/O, MMIO, ...) per VM, vCPU and\n"
+"the path that completed them.\n"
+"\n"
+"USAGE: hcallstat [-j] [-p PID] [-V VCPU] [-d SECS] [-o FILE] [--btf FILE]\n"
+"                 [interval [count]] [-- COMMAND [ARGS...]]\n"
+"\n"
+"EXAMPLES:\n"
+"    hcallstat                 # all VMs until Ctrl-C, then the totals\n"
+"    hcallstat 1 10            # ten 1-second intervals\n"
+"    hcallstat -p 4242 -V 0    # VMM with PID 4242, vCPU 0 only\n"
+"    hcallstat -j -d 5         # JSON lines, stop after 5 s\n"
+"    hcallstat -- hcall-load   # trace a command from its first instruction\n";
+
+enum { OPT_BTF = 1000, OPT_RAW_TP, OPT_TRACEFS };
+
+static const struct argp_option opts[] = {
+	{ "pid", 'p', "PID", 0, "Trace this VMM process only", 0 },
+	{ "vcpu", 'V', "VCPU", 0, "Trace this vCPU id only", 0 },
+	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
+	{ "json", 'j', NULL, 0, "JSON lines (one object per interval)", 0 },
+	{ "output", 'o', "FILE", 0, "Write output to FILE (atomically, at exit)", 0 },
+	{ "btf", OPT_BTF, "FILE", 0, "BTF for kernels without /sys/kernel/btf/vmlinux", 0 },
+	{ "raw-tp", OPT_RAW_TP, NULL, 0, "Use raw_tp programs even if tp_btf works", 0 },
+	{ "tracefs", OPT_TRACEFS, "DIR", 0, "tracefs mount (default /sys/kernel/tracing)", 0 },
+	{ "verbose", 'v', NULL, 0, "Show libbpf's log", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
+	{},
+};
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int parse_double(const char *s, double *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(s, &end);
+	return errno || end == s || *end || *v <= 0 || *v > 1e7 ? -1 : 0;
+}
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	static int pos;
+	char *end;
+	long v;
+
+	switch (key) {
+	case 'p':
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || v <= 0 || v > INT_MAX)
+			argp_error(state, "invalid PID '%s'", arg);
+		env.pid = v;
+		break;
+	case 'V':
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || v < 0 || v >= (long)HS_VCPU_UNKNOWN)
+			argp_error(state, "invalid vCPU id '%s'", arg);
+		env.vcpu = v;
+		break;
+	case 'd':
+		if (parse_double(arg, &env.duration))
+			argp_error(state, "invalid duration '%s'", arg);
+		break;
+	case 'j':
+		env.json = 1;
+		break;
+	case 'o':
+		env.out_path = arg;
+		break;
+	case 'v':
+		env.verbose = 1;
+		break;
+	case OPT_BTF:
+		env.btf_path = arg;
+		break;
+	case OPT_RAW_TP:
+		env.force_raw_tp = 1;
+		break;
+	case OPT_TRACEFS:
+		env.tracefs = arg;
+		break;
+	case 'h':
+		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		break;
+	case ARGP_KEY_ARG:
+		if (pos == 0) {
+			if (parse_double(arg, &env.interval))
+				argp_error(state, "invalid interval '%s'", arg);
+		} else if (pos == 1) {
+			errno = 0;
+			env.count = strtol(arg, &end, 10);
+			if (errno || *end || env.count <= 0)
+				argp_error(state, "invalid count '%s'", arg);
+		} else {
+			argp_error(state, "unexpected argument '%s'", arg);
+		}
+		pos++;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !env.verbose)
+		return 0;
+	if (!env.verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+/* ---- cleanup state: everything die() must undo ---- */
+static struct hcallstat_bpf *skel;
+static pid_t child = -1;
+
+static void cleanup(void)
+{
+	hcallstat_bpf__destroy(skel);	/* detaches and frees everything */
+	skel = NULL;
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		child = -1;
+	}
+	if (out_tmp[0]) {
+		if (out)
+			fclose(out);
+		out = NULL;
+		unlink(out_tmp);
+		out_tmp[0] = '\0';
+	}
+}
+
+/* One line on stderr (and a JSON error object in JSON mode), exit 1. */
+static void die(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cleanup();
+	fprintf(stderr, "hcallstat: %s\n", msg);
+	if (env.json)
+		printf("{\"error\":\"%s\"}\n", msg);
+	exit(1);
+}
+
+/* ---- preflight ---- */
+
+static int have_cap(int cap)
+{
+	char line[256];
+	unsigned long long eff = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return (eff >> cap) & 1;
+}
+
+static void check_privileges(void)
+{
+	/* CAP_SYS_ADMIN (21), or CAP_BPF (39) with CAP_PERFMON (38) */
+	if (geteuid() != 0 && !have_cap(21) && !(have_cap(39) && have_cap(38)))
+		die("need root (or CAP_BPF and CAP_PERFMON) to load BPF programs");
+}
+
+/* The VMM must exist and hold a KVM VM file descriptor. */
+static void check_pid(pid_t pid)
+{
+	char path[64], link[64];
+	struct dirent *de;
+	DIR *d;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	d = opendir(path);
+	if (!d) {
+		if (errno == ENOENT)
+			die("no process with PID %d", pid);
+		die("cannot read %s: %s", path, strerror(errno));
+	}
+	while (!found && (de = readdir(d))) {
+		char fdpath[64 + 256];
+		ssize_t n;
+
+		snprintf(fdpath, sizeof(fdpath), "%s/%s", path, de->d_name);
+		n = readlink(fdpath, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		found = !strcmp(link, "anon_inode:kvm-vm");
+	}
+	closedir(d);
+	if (!found)
+		die("PID %d is not a KVM VMM (it holds no kvm-vm file descriptor)", pid);
+}
+
+/* tracefs lists the tracepoints this kernel has, whatever their module. */
+static int tracepoint_exists(const char *tp)
+{
+	static const char *const systems[] = { "kvm", "kvm_hv", "syscalls" };
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < ARRAY_SIZE(systems); i++) {
+		snprintf(path, sizeof(path), "%s/events/%s/%s", env.tracefs,
+			 systems[i], tp);
+		if (access(path, F_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void check_tracefs(void)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/events", env.tracefs);
+	if (access(path, F_OK))
+		die("tracefs is not mounted at %s (mount -t tracefs nodev %s)",
+		    env.tracefs, env.tracefs);
+	for (size_t i = 0; i < ARRAY_SIZE(required_tps); i++)
+		if (!tracepoint_exists(required_tps[i]))
+			die("kernel has no %s tracepoint (is KVM%s loaded?)",
+			    required_tps[i],
+			    strcmp(HS_ARCH, "ppc64le") ? "" : " HV (kvm-hv)");
+}
+
+/* tp_btf needs the tracepoint's btf_trace_* typedef in kernel BTF. */
+static int btf_has_tracepoint(const char *tp)
+{
+	static const char *const mods[] = { "kvm", "kvm_hv", "kvm_intel", "kvm_amd" };
+	char name[128], path[64];
+	struct btf *vmlinux, *mod;
+	int found;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	vmlinux = btf__parse("/sys/kernel/btf/vmlinux", NULL);
+	if (!vmlinux)
+		return 0;
+	found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) > 0;
+	for (size_t i = 0; !found && i < ARRAY_SIZE(mods); i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", mods[i]);
+		if (access(path, R_OK))
+			continue;
+		mod = btf__parse_split(path, vmlinux);
+		if (mod) {
+			found = btf__find_by_name_kind(mod, name, BTF_KIND_TYPEDEF) > 0;
+			btf__free(mod);
+		}
+	}
+	btf__free(vmlinux);
+	return found;
+}
+
+/* ---- loading ---- */
+
+/* Autoload one flavour of each program whose tracepoint exists. */
+static int select_programs(int use_tp_btf)
+{
+	const char *prefix = use_tp_btf ? "tp_btf_" : "raw_tp_";
+	struct bpf_program *prog;
+	int n = 0;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+		int mine = !strncmp(name, prefix, strlen(prefix));
+		const char *tp = name + strlen(prefix);
+
+		/* classic tracepoints have one flavour, named after the event */
+		if (!strncmp(bpf_program__section_name(prog), "tracepoint/", 11)) {
+			mine = tracepoint_exists(name);
+			bpf_program__set_autoload(prog, mine);
+			n += mine;
+			continue;
+		}
+		if (mine && !tracepoint_exists(tp))
+			mine = 0;
+		if (mine && use_tp_btf && !btf_has_tracepoint(tp))
+			return -ENOENT;
+		bpf_program__set_autoload(prog, mine);
+		n += mine;
+	}
+	return n;
+}
+
+static int open_and_load(int use_tp_btf)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oopts, .btf_custom_path = env.btf_path);
+	int err;
+
+	skel = hcallstat_bpf__open_opts(&oopts);
+	if (!skel)
+		die("cannot open BPF object: %s", strerror(errno));
+	skel->rodata->targ_tgid = env.pid > 0 ? env.pid : (child > 0 ? child : 0);
+	skel->rodata->targ_vcpu = env.vcpu;
+	err = select_programs(use_tp_btf);
+	if (err < 0) {
+		hcallstat_bpf__destroy(skel);
+		skel = NULL;
+		return err;
+	}
+	err = hcallstat_bpf__load(skel);
+	if (err) {
+		hcallstat_bpf__destroy(skel);
+		skel = NULL;
+	}
+	return err;
+}
+
+static const char *load_probes(void)
+{
+	struct bpf_program *prog;
+	const char *kind = "raw_tp";
+	int err;
+
+	if (!env.btf_path && access("/sys/kernel/btf/vmlinux", R_OK))
+		die("kernel has no BTF (/sys/kernel/btf/vmlinux); pass --btf FILE");
+	err = env.force_raw_tp || env.btf_path ? -1 : open_and_load(1);
+	if (!err)
+		kind = "tp_btf";
+	else if ((err = open_and_load(0)))
+		die("cannot load BPF programs: %s (run with -v for libbpf's log)",
+		    strerror(-err));
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (!bpf_program__attach(prog))
+			die("cannot attach %s: %s", bpf_program__name(prog),
+			    strerror(errno));
+	}
+	return kind;
+}
+
+/* ---- reading and printing ---- */
+
+struct row {
+	struct hs_key key;
+	__s64 count;	/* total, or delta in an interval */
+};
+
+struct snapshot {
+	struct row *rows;
+	size_t n, cap;
+	__u64 drops;
+};
+
+static int cmp_key(const void *a, const void *b)
+{
+	return memcmp(&((const struct row *)a)->key, &((const struct row *)b)->key,
+		      sizeof(struct hs_key));
+}
+
+static int cmp_count(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return cmp_key(a, b);
+}
+
+static __u64 sum_percpu(int fd, const void *key, __u64 *vals, int ncpu)
+{
+	__u64 sum = 0;
+
+	if (bpf_map_lookup_elem(fd, key, vals))
+		return 0;
+	for (int c = 0; c < ncpu; c++)
+		sum += vals[c];	/* wraps: per-CPU moves may be negative */
+	return sum;
+}
+
+static void read_snapshot(struct snapshot *s)
+{
+	int fd = bpf_map__fd(skel->maps.counts);
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *vals = calloc(ncpu, sizeof(__u64));
+	struct hs_key key, next, *prev = NULL;
+	__u32 idx = HS_STAT_DROPS;
+
+	if (!vals)
+		die("out of memory");
+	s->n = 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (s->n == s->cap) {
+			s->cap = s->cap ? 2 * s->cap : 256;
+			s->rows = realloc(s->rows, s->cap * sizeof(*s->rows));
+			if (!s->rows)
+				die("out of memory");
+		}
+		s->rows[s->n].key = next;
+		s->rows[s->n].count = (__s64)sum_percpu(fd, &next, vals, ncpu);
+		s->n++;
+		key = next;
+		prev = &key;
+	}
+	s->drops = sum_percpu(bpf_map__fd(skel->maps.stats), &idx, vals, ncpu);
+	free(vals);
+	qsort(s->rows, s->n, sizeof(*s->rows), cmp_key);
+}
+
+/* rows of cur minus prev (both sorted by key); keeps non-zero rows */
+static size_t diff(const struct snapshot *cur, const struct snapshot *prev,
+		   struct row *outr)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	for (; i < cur->n; i++) {
+		__s64 before = 0;
+
+		while (j < prev->n && cmp_key(&prev->rows[j], &cur->rows[i]) < 0)
+			j++;
+		if (j < prev->n && !cmp_key(&prev->rows[j], &cur->rows[i]))
+			before = prev->rows[j].count;
+		if (cur->rows[i].count != before) {
+			outr[n] = cur->rows[i];
+			outr[n++].count -= before;
+		}
+	}
+	return n;
+}
+
+static void print_table(const struct row *rows, size_t n, const char *title,
+			__u64 drops)
+{
+	__s64 per_path[HS_PATH_MAX] = {};
+	char req[32], arg[32];
+
+	fprintf(out, "%s\n", title);
+	fprintf(out, "%-7s %4s %-20s %-18s %-12s %9s\n", "VM", "VCPU", "REQUEST",
+		"ARG", "PATH", "COUNT");
+	for (size_t i = 0; i < n; i++) {
+		const struct hs_key *k = &rows[i].key;
+		char vcpu[12] = "-";
+
+		if (k->vcpu != HS_VCPU_UNKNOWN)
+			snprintf(vcpu, sizeof(vcpu), "%u", k->vcpu);
+		hs_request_str(k, req, sizeof(req));
+		hs_arg_str(k, arg, sizeof(arg));
+		fprintf(out, "%-7u %4s %-20s %-18s %-12s %9lld\n", k->pid, vcpu,
+			req, arg, hs_path_name(k->path), (long long)rows[i].count);
+		if (k->path < HS_PATH_MAX)
+			per_path[k->path] += rows[i].count;
+	}
+	if (!n)
+		fprintf(out, "(no requests)\n");
+	fprintf(out, "paths:");
+	for (int p = 1; p < HS_PATH_MAX; p++)
+		if (per_path[p])
+			fprintf(out, " %s=%lld", hs_path_name(p), (long long)per_path[p]);
+	fprintf(out, "%s\n", n ? "" : " none");
+	if (drops)
+		fprintf(out, "WARNING: %llu events not counted (counter map full)\n",
+			(unsigned long long)drops);
+	fprintf(out, "\n");
+}
+
+static void print_json(const struct row *rows, size_t n, const char *type,
+		       double elapsed, const char *probes, __u64 drops)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(out, "{\"schema\":\"%s\",\"type\":\"%s\",\"time\":\"%s\","
+		"\"elapsed_s\":%.6f,\"arch\":\"%s\",\"probes\":\"%s\","
+		"\"drops\":%llu,\"rows\":[", SCHEMA, type, when, elapsed, HS_ARCH,
+		probes, (unsigned long long)drops);
+	for (size_t i = 0; i < n; i++) {
+		const struct hs_key *k = &rows[i].key;
+		const char *an = hs_arg_name(k);
+		char req[32];
+
+		hs_request_str(k, req, sizeof(req));
+		fprintf(out, "%s{\"vm\":%u,", i ? "," : "", k->pid);
+		if (k->vcpu == HS_VCPU_UNKNOWN)
+			fprintf(out, "\"vcpu\":null,");
+		else
+			fprintf(out, "\"vcpu\":%u,", k->vcpu);
+		fprintf(out, "\"kind\":\"%s\",\"request\":\"%s\",\"code\":%u,"
+			"\"arg\":%llu,\"arg_name\":", hs_kind_name(k->kind), req,
+			k->code, (unsigned long long)k->arg);
+		if (an)
+			fprintf(out, "\"%s\"", an);
+		else
+			fprintf(out, "null");
+		fprintf(out, ",\"path\":\"%s\",\"count\":%lld}",
+			hs_path_name(k->path), (long long)rows[i].count);
+	}
+	fprintf(out, "]}\n");
+	fflush(out);
+}
+
+/* ---- main loop ---- */
+
+static volatile sig_atomic_t stop, child_done;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGCHLD)
+		child_done = 1;
+	else
+		stop = 1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* sleep until t (or a signal) */
+static void sleep_until(double t)
+{
+	double d = t - now_s();
+	struct timespec ts;
+
+	if (d <= 0)
+		return;
+	ts.tv_sec = (time_t)d;
+	ts.tv_nsec = (long)((d - ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);
+}
+
+/* Fork COMMAND stopped on a pipe, so it is traced from its first instruction. */
+static int start_child(char **cmd)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC))
+		die("pipe: %s", strerror(errno));
+	child = fork();
+	if (child < 0)
+		die("fork: %s", strerror(errno));
+	if (child == 0) {
+		char c;
+
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1)
+			_exit(127);	/* parent gave up */
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "hcallstat: cannot run %s: %s\n", cmd[0], strerror(errno));
+		_exit(127);
+	}
+	close(p[0]);
+	return p[1];
+}
+
+static int reap_child(void)
+{
+	int status;
+
+	if (child <= 0 || waitpid(child, &status, WNOHANG) != child)
+		return -1;
+	child = -1;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+static void open_output(void)
+{
+	int fd;
+
+	out = stdout;
+	if (!env.out_path)
+		return;
+	snprintf(out_tmp, sizeof(out_tmp), "%s.tmp.XXXXXX", env.out_path);
+	fd = mkstemp(out_tmp);
+	if (fd < 0) {
+		out_tmp[0] = '\0';
+		die("cannot write %s: %s", env.out_path, strerror(errno));
+	}
+	out = fdopen(fd, "w");
+	if (!out)
+		die("cannot write %s: %s", env.out_path, strerror(errno));
+}
+
+static void close_output(void)
+{
+	if (!env.out_path)
+		return;
+	fchmod(fileno(out), 0644);
+	if (fclose(out) || rename(out_tmp, env.out_path)) {
+		out = NULL;
+		die("cannot write %s: %s", env.out_path, strerror(errno));
+	}
+	out = NULL;
+	out_tmp[0] = '\0';
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = { opts, parse_arg, "[interval [count]]", doc, NULL, NULL, NULL };
+	struct snapshot cur = {}, prev = {};
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct row *delta = NULL;
+	const char *probes;
+	double start, next, end = 0;
+	int nargs = argc, release = -1, status = 0;
+	long printed = 0;
+
+	/* everything after "--" is the command to trace */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			nargs = i;
+			env.cmd = &argv[i + 1];
+			break;
+		}
+	if (argp_parse(&argp, nargs, argv, 0, NULL, NULL))
+		return 2;
+	if (env.cmd && !env.cmd[0]) {
+		fprintf(stderr, "hcallstat: '--' must be followed by a command\n");
+		return 2;
+	}
+	if (env.cmd && env.pid) {
+		fprintf(stderr, "hcallstat: -p and a command exclude each other\n");
+		return 2;
+	}
+	libbpf_set_print(libbpf_print);
+
+	check_privileges();
+	if (env.pid)
+		check_pid(env.pid);
+	check_tracefs();
+	open_output();
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+	if (env.cmd)
+		release = start_child(env.cmd);
+	probes = load_probes();
+	if (env.verbose)
+		fprintf(stderr, "hcallstat: attached %s probes\n", probes);
+	if (!env.json && !env.cmd)
+		fprintf(stderr, "Tracing %s... Ctrl-C to end.\n",
+			env.pid ? "one VMM" : "all VMs");
+
+	start = now_s();
+	if (release >= 0) {
+		if (write(release, "g", 1) != 1)
+			die("cannot start %s", env.cmd[0]);
+		close(release);
+	}
+	if (env.duration)
+		end = start + env.duration;
+	next = env.interval ? start + env.interval : 0;
+
+	while (!stop) {
+		double wake = next ? next : end;
+
+		if (end && (!wake || end < wake))
+			wake = end;
+		if (wake)
+			sleep_until(wake);
+		else
+			pause();
+		if (child_done && (status = reap_child()) >= 0)
+			break;
+		if (end && now_s() >= end)
+			break;
+		if (next && now_s() >= next) {
+			char title[64];
+			time_t t = time(NULL);
+			size_t n;
+
+			read_snapshot(&cur);
+			delta = realloc(delta, (cur.n ? cur.n : 1) * sizeof(*delta));
+			if (!delta)
+				die("out of memory");
+			n = diff(&cur, &prev, delta);
+			qsort(delta, n, sizeof(*delta), cmp_count);
+			if (env.json) {
+				print_json(delta, n, "interval", env.interval, probes,
+					   cur.drops - prev.drops);
+			} else {
+				strftime(title, sizeof(title), "%H:%M:%S", localtime(&t));
+				print_table(delta, n, title, cur.drops - prev.drops);
+			}
+			fflush(out);
+			{ struct snapshot t2 = prev; prev = cur; cur = t2; }
+			next += env.interval;
+			if (env.count && ++printed >= env.count)
+				break;
+		}
+	}
+	if (status < 0)
+		status = 0;
+
+	/* final totals since start */
+	read_snapshot(&cur);
+	{
+		struct snapshot none = {};
+		double elapsed = now_s() - start;
+		size_t n;
+
+		delta = realloc(delta, (cur.n ? cur.n : 1) * sizeof(*delta));
+		if (!delta)
+			die("out of memory");
+		n = diff(&cur, &none, delta);
+		qsort(delta, n, sizeof(*delta), cmp_count);
+		if (env.json) {
+			print_json(delta, n, "total", elapsed, probes, cur.drops);
+		} else {
+			char title[64];
+
+			snprintf(title, sizeof(title), "Total (%.2f s):", elapsed);
+			print_table(delta, n, title, cur.drops);
+		}
+	}
+	free(delta);
+	free(cur.rows);
+	free(prev.rows);
+	hcallstat_bpf__destroy(skel);
+	skel = NULL;
+	if (child > 0) {	/* stopped by a signal or -d: let the command end */
+		kill(child, SIGTERM);
+		waitpid(child, NULL, 0);
+		child = -1;
+	}
+	close_output();
+	return status;
+}
