@@ -6,10 +6,10 @@
  * (bpf/hcallstat.bpf.c); this side picks the probes, filters, and prints
  * interval deltas and a final total as a table or JSON lines.
  */
-#include <argp.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -64,38 +64,40 @@ static struct env {
 static FILE *out;
 static char out_tmp[PATH_MAX];
 
-const char *argp_program_version = "hcallstat 0.1";
-static const char doc[] =
+static const char usage[] =
+"Usage: hcallstat [-j] [-p PID] [-V VCPU] [-d SECS] [-o FILE] [--btf FILE]\n"
+"                 [interval [count]] [-- COMMAND [ARGS...]]\n"
 "Count guest-to-host requests (hcalls, port I/O, MMIO, ...) per VM, vCPU and\n"
 "the path that completed them.\n"
 "\n"
-"USAGE: hcallstat [-j] [-p PID] [-V VCPU] [-d SECS] [-o FILE] [--btf FILE]\n"
-"                 [interval [count]] [-- COMMAND [ARGS...]]\n"
+"  -p, --pid PID       trace this VMM process only\n"
+"  -V, --vcpu VCPU     trace this vCPU id only\n"
+"  -d, --duration SECS stop after SECS seconds\n"
+"  -j, --json          JSON lines, one object per interval and a total\n"
+"  -o, --output FILE   write the output to FILE (atomically, at exit)\n"
+"      --btf FILE      BTF for a kernel without /sys/kernel/btf/vmlinux\n"
+"      --raw-tp        use raw_tp programs even where tp_btf works\n"
+"      --tracefs DIR   tracefs mount point (default /sys/kernel/tracing)\n"
+"  -v, --verbose       show libbpf's log\n"
+"  -h, --help\n"
 "\n"
-"EXAMPLES:\n"
-"    hcallstat                 # all VMs until Ctrl-C, then the totals\n"
-"    hcallstat 1 10            # ten 1-second intervals\n"
-"    hcallstat -p 4242 -V 0    # VMM with PID 4242, vCPU 0 only\n"
-"    hcallstat -j -d 5         # JSON lines, stop after 5 s\n"
-"    hcallstat -- hcall-load   # trace a command from its first instruction\n";
-
-enum { OPT_BTF = 1000, OPT_RAW_TP, OPT_TRACEFS };
-
-static const struct argp_option opts[] = {
-	{ "pid", 'p', "PID", 0, "Trace this VMM process only", 0 },
-	{ "vcpu", 'V', "VCPU", 0, "Trace this vCPU id only", 0 },
-	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
-	{ "json", 'j', NULL, 0, "JSON lines (one object per interval)", 0 },
-	{ "output", 'o', "FILE", 0, "Write output to FILE (atomically, at exit)", 0 },
-	{ "btf", OPT_BTF, "FILE", 0, "BTF for kernels without /sys/kernel/btf/vmlinux", 0 },
-	{ "raw-tp", OPT_RAW_TP, NULL, 0, "Use raw_tp programs even if tp_btf works", 0 },
-	{ "tracefs", OPT_TRACEFS, "DIR", 0, "tracefs mount (default /sys/kernel/tracing)", 0 },
-	{ "verbose", 'v', NULL, 0, "Show libbpf's log", 0 },
-	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
-	{},
-};
+"Examples:\n"
+"  hcallstat                 # all VMs until Ctrl-C, then the totals\n"
+"  hcallstat 1 10            # ten 1-second intervals, then the totals\n"
+"  hcallstat -p 4242 -V 0    # VMM with PID 4242, vCPU 0 only\n"
+"  hcallstat -j -d 5         # JSON lines, stop after 5 s\n"
+"  hcallstat -- hcall-load   # trace a command from its first instruction\n";
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Bad command line: one line, status 2. */
+static void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "hcallstat: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see --help)\n");
+	exit(2);
+}
 
 static int parse_double(const char *s, double *v)
 {
@@ -106,70 +108,90 @@ static int parse_double(const char *s, double *v)
 	return errno || end == s || *end || *v <= 0 || *v > 1e7 ? -1 : 0;
 }
 
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
+static long parse_long(const char *s, long min, long max)
 {
-	static int pos;
 	char *end;
 	long v;
 
-	switch (key) {
-	case 'p':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || *end || v <= 0 || v > INT_MAX)
-			argp_error(state, "invalid PID '%s'", arg);
-		env.pid = v;
-		break;
-	case 'V':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || *end || v < 0 || v >= (long)HS_VCPU_UNKNOWN)
-			argp_error(state, "invalid vCPU id '%s'", arg);
-		env.vcpu = v;
-		break;
-	case 'd':
-		if (parse_double(arg, &env.duration))
-			argp_error(state, "invalid duration '%s'", arg);
-		break;
-	case 'j':
-		env.json = 1;
-		break;
-	case 'o':
-		env.out_path = arg;
-		break;
-	case 'v':
-		env.verbose = 1;
-		break;
-	case OPT_BTF:
-		env.btf_path = arg;
-		break;
-	case OPT_RAW_TP:
-		env.force_raw_tp = 1;
-		break;
-	case OPT_TRACEFS:
-		env.tracefs = arg;
-		break;
-	case 'h':
-		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
-		break;
-	case ARGP_KEY_ARG:
-		if (pos == 0) {
-			if (parse_double(arg, &env.interval))
-				argp_error(state, "invalid interval '%s'", arg);
-		} else if (pos == 1) {
-			errno = 0;
-			env.count = strtol(arg, &end, 10);
-			if (errno || *end || env.count <= 0)
-				argp_error(state, "invalid count '%s'", arg);
-		} else {
-			argp_error(state, "unexpected argument '%s'", arg);
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return LONG_MIN;
+	return v;
+}
+
+enum { OPT_BTF = 1000, OPT_RAW_TP, OPT_TRACEFS };
+
+static void parse_args(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "vcpu", required_argument, NULL, 'V' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "btf", required_argument, NULL, OPT_BTF },
+		{ "raw-tp", no_argument, NULL, OPT_RAW_TP },
+		{ "tracefs", required_argument, NULL, OPT_TRACEFS },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	long v;
+	int c;
+
+	opterr = 0;	/* our own one-line messages */
+	while ((c = getopt_long(argc, argv, ":p:V:d:jo:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if ((v = parse_long(optarg, 1, INT_MAX)) == LONG_MIN)
+				usage_error("invalid PID '%s'", optarg);
+			env.pid = v;
+			break;
+		case 'V':
+			if ((v = parse_long(optarg, 0, HS_VCPU_UNKNOWN - 1)) == LONG_MIN)
+				usage_error("invalid vCPU id '%s'", optarg);
+			env.vcpu = v;
+			break;
+		case 'd':
+			if (parse_double(optarg, &env.duration))
+				usage_error("invalid duration '%s'", optarg);
+			break;
+		case 'j':
+			env.json = 1;
+			break;
+		case 'o':
+			env.out_path = optarg;
+			break;
+		case 'v':
+			env.verbose = 1;
+			break;
+		case OPT_BTF:
+			env.btf_path = optarg;
+			break;
+		case OPT_RAW_TP:
+			env.force_raw_tp = 1;
+			break;
+		case OPT_TRACEFS:
+			env.tracefs = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(0);
+		case ':':
+			usage_error("option '%s' needs an argument", argv[optind - 1]);
+			break;
+		default:
+			usage_error("unknown option '%s'", argv[optind - 1]);
 		}
-		pos++;
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
 	}
-	return 0;
+	if (optind < argc && parse_double(argv[optind], &env.interval))
+		usage_error("invalid interval '%s'", argv[optind]);
+	if (optind + 1 < argc &&
+	    (env.count = parse_long(argv[optind + 1], 1, LONG_MAX)) == LONG_MIN)
+		usage_error("invalid count '%s'", argv[optind + 1]);
+	if (optind + 2 < argc)
+		usage_error("unexpected argument '%s'", argv[optind + 2]);
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
@@ -576,15 +598,8 @@ static void print_json(const struct row *rows, size_t n, const char *type,
 
 /* ---- main loop ---- */
 
-static volatile sig_atomic_t stop, child_done;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGCHLD)
-		child_done = 1;
-	else
-		stop = 1;
-}
+/* SIGINT, SIGTERM and SIGCHLD stay blocked and are taken by wait_signal() */
+static sigset_t waited, saved_mask;
 
 static double now_s(void)
 {
@@ -594,17 +609,22 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* sleep until t (or a signal) */
-static void sleep_until(double t)
+/* Wait for a signal until t (0: no limit); the signal, or 0 on timeout. */
+static int wait_signal(double t)
 {
-	double d = t - now_s();
 	struct timespec ts;
+	double d;
+	int sig;
 
+	if (!t)
+		return sigwaitinfo(&waited, NULL);
+	d = t - now_s();
 	if (d <= 0)
-		return;
+		return 0;
 	ts.tv_sec = (time_t)d;
 	ts.tv_nsec = (long)((d - ts.tv_sec) * 1e9);
-	nanosleep(&ts, NULL);
+	sig = sigtimedwait(&waited, NULL, &ts);
+	return sig < 0 ? 0 : sig;
 }
 
 /* Fork COMMAND stopped on a pipe, so it is traced from its first instruction. */
@@ -621,6 +641,7 @@ static int start_child(char **cmd)
 		char c;
 
 		close(p[1]);
+		sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 		if (read(p[0], &c, 1) != 1)
 			_exit(127);	/* parent gave up */
 		execvp(cmd[0], cmd);
@@ -651,7 +672,7 @@ static void open_output(void)
 	if (!env.out_path)
 		return;
 	snprintf(out_tmp, sizeof(out_tmp), "%s.tmp.XXXXXX", env.out_path);
-	fd = mkstemp(out_tmp);
+	fd = mkostemp(out_tmp, O_CLOEXEC);
 	if (fd < 0) {
 		out_tmp[0] = '\0';
 		die("cannot write %s: %s", env.out_path, strerror(errno));
@@ -676,13 +697,11 @@ static void close_output(void)
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = { opts, parse_arg, "[interval [count]]", doc, NULL, NULL, NULL };
 	struct snapshot cur = {}, prev = {};
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct row *delta = NULL;
 	const char *probes;
 	double start, next, end = 0;
-	int nargs = argc, release = -1, status = 0;
+	int nargs = argc, release = -1, status = -1;
 	long printed = 0;
 
 	/* everything after "--" is the command to trace */
@@ -692,8 +711,7 @@ int main(int argc, char **argv)
 			env.cmd = &argv[i + 1];
 			break;
 		}
-	if (argp_parse(&argp, nargs, argv, 0, NULL, NULL))
-		return 2;
+	parse_args(nargs, argv);
 	if (env.cmd && !env.cmd[0]) {
 		fprintf(stderr, "hcallstat: '--' must be followed by a command\n");
 		return 2;
@@ -710,9 +728,11 @@ int main(int argc, char **argv)
 	check_tracefs();
 	open_output();
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGCHLD, &sa, NULL);
+	sigemptyset(&waited);
+	sigaddset(&waited, SIGINT);
+	sigaddset(&waited, SIGTERM);
+	sigaddset(&waited, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &waited, &saved_mask);
 	if (env.cmd)
 		release = start_child(env.cmd);
 	probes = load_probes();
@@ -732,16 +752,16 @@ int main(int argc, char **argv)
 		end = start + env.duration;
 	next = env.interval ? start + env.interval : 0;
 
-	while (!stop) {
+	for (;;) {
 		double wake = next ? next : end;
+		int sig;
 
 		if (end && (!wake || end < wake))
 			wake = end;
-		if (wake)
-			sleep_until(wake);
-		else
-			pause();
-		if (child_done && (status = reap_child()) >= 0)
+		sig = wait_signal(wake);
+		if (sig == SIGINT || sig == SIGTERM)
+			break;
+		if (sig == SIGCHLD && (status = reap_child()) >= 0)
 			break;
 		if (end && now_s() >= end)
 			break;

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Install the Debian packages hcallscope needs; quiet when all are there.
+#   scripts/deps.sh [GROUP...]   groups: build (default), test, bench, power
+set -eu
+
+build="make gcc pkg-config clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev"
+test="jq util-linux"
+bench="bpftrace linux-perf"
+
+[ $# -gt 0 ] || set -- build test bench
+want=""
+for g in "$@"; do
+	case $g in
+	build) want="$want $build" ;;
+	test) want="$want $test" ;;
+	bench) want="$want $bench" ;;
+	*) echo "deps: unknown group '$g'" >&2; exit 2 ;;
+	esac
+done
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing="$missing $p"
+done
+[ -n "$missing" ] || exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing Debian packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null 2>&1 || true
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

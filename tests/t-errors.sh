@@ -1,0 +1,67 @@
+# Bad input: one clear line on stderr, a non-zero exit, nothing left behind
+# (run_test also checks that no BPF program stays loaded).
+
+t_err_usage() {
+	local a
+	for a in "-p abc" "-p 0" "-V -1" "-d 0" "-d x" "x" "1 0" "1 2 3" "--bogus" "--" "-p 1 -- true"; do
+		# shellcheck disable=SC2086
+		EXPECT_RC=2 EXPECT_MSG="hcallstat" expect_error "$BIN/hcallstat" $a || return 1
+	done
+	for a in "-m nope=1" "-m pio-user" "-m pio-user=x" "-m pio-user=1,pio-user=2" \
+		 "-m pio-user=99999999999" "-c 0" "-c 65" "extra"; do
+		# shellcheck disable=SC2086
+		EXPECT_RC=2 EXPECT_MSG="hcall-load:" expect_error "$BIN/hcall-load" $a || return 1
+	done
+}
+
+t_err_unknown_pid() {
+	EXPECT_MSG="no process with PID 999999" expect_error "$BIN/hcallstat" -p 999999
+}
+
+t_err_pid_not_a_vmm() {
+	sleep 5 & local p=$!
+	EXPECT_MSG="PID $p is not a KVM VMM" expect_error "$BIN/hcallstat" -p $p
+	local rc=$?
+	kill $p
+	return $rc
+}
+
+t_err_not_root() {
+	EXPECT_MSG="need root" expect_error \
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		"$BIN/hcallstat" -d 1
+}
+
+t_err_tracefs_not_mounted() {
+	EXPECT_MSG="tracefs is not mounted at /sys/kernel/tracing" expect_error \
+		unshare -m sh -c "umount /sys/kernel/tracing && exec $BIN/hcallstat -d 1"
+}
+
+t_err_no_kvm_tracepoints() {
+	# a kernel without KVM's tracepoints, simulated by hiding them
+	EXPECT_MSG="kernel has no kvm_pio tracepoint" expect_error \
+		unshare -m sh -c "mount -t tmpfs none /sys/kernel/tracing/events/kvm && exec $BIN/hcallstat -d 1"
+}
+
+t_err_no_btf() {
+	EXPECT_MSG="kernel has no BTF" expect_error \
+		unshare -m sh -c "mount -t tmpfs none /sys/kernel/btf && exec $BIN/hcallstat -d 1"
+}
+
+t_err_output_unwritable() {
+	EXPECT_MSG="cannot write /nonexistent/dir/x.json" expect_error \
+		"$BIN/hcallstat" -d 0.2 -o /nonexistent/dir/x.json
+}
+
+t_err_no_partial_output() {
+	# an error after the output was opened leaves neither file nor temp file
+	mkdir out
+	EXPECT_MSG="kernel has no BTF" expect_error \
+		unshare -m sh -c "mount -t tmpfs none /sys/kernel/btf && exec $BIN/hcallstat -d 1 -o out/s.json" || return 1
+	expect_eq "$(ls -A out)" "" "files left in out/"
+}
+
+t_err_json_mode_error_object() {
+	EXPECT_MSG="no process" expect_error "$BIN/hcallstat" -j -p 999999 || return 1
+	jq -e '.error | test("no process with PID 999999")' "$WORK/out" > /dev/null
+}
