@@ -34,7 +34,7 @@ LDFLAGS += -static -L$(SYSROOT)/usr/lib/powerpc64le-linux-gnu
 LIBBPF_LIBS := -lbpf -lelf -lz -lzstd
 endif
 
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(BPF_ARCH) \
 	-Ibpf -Ibpf/vmlinux/$(BPF_ARCH) -Wall -Wno-unused-function
 
 LIB_SRCS := tools/lib/names.c

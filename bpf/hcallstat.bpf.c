@@ -21,12 +21,26 @@
 const volatile __u32 targ_tgid = 0;
 const volatile __u32 targ_vcpu = HS_VCPU_UNKNOWN;
 
+/*
+ * Counters live in a per-CPU array; "slots" maps each key to its index.
+ * A hash lookup per event cost ~55 ns here, so each thread caches the
+ * slots of its last keys and most events touch only the array.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_KEYS);
 	__type(key, struct hs_key);
+	__type(value, __u32);
+} slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAX_KEYS);
+	__type(key, __u32);
 	__type(value, __u64);
 } counts SEC(".maps");
+
+__u32 next_slot = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -43,9 +57,13 @@ struct {
  */
 struct hs_task {
 	struct hs_key pending;
+	struct hs_key cached[2];	/* last keys and their slots */
+	__u32 cached_slot[2];
 	__u32 vcpu;		/* last vcpu_id seen on this thread */
 	__u8 has_pending;
 	__u8 mmio_read_exited;	/* x86: next kvm_mmio READ completes it */
+	__u8 cache_next;
+	__u8 cache_valid;	/* bit i: cached[i] is set */
 };
 
 struct {
@@ -55,37 +73,84 @@ struct {
 	__type(value, struct hs_task);
 } tasks SEC(".maps");
 
-static __always_inline void add(const struct hs_key *key, __s64 delta)
+static __always_inline bool key_eq(const struct hs_key *a, const struct hs_key *b)
 {
-	static const __u64 zero;
+	const __u64 *x = (const void *)a, *y = (const void *)b;
+
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2];
+}
+
+/* The key's counter index, allocated on first use; -1 when full. */
+static __always_inline int slot_of(const struct hs_key *key)
+{
+	__u32 *s = bpf_map_lookup_elem(&slots, key);
+	__u32 slot;
+
+	if (s)
+		return *s;
+	slot = __sync_fetch_and_add(&next_slot, 1);
+	if (slot >= MAX_KEYS)
+		return -1;
+	if (bpf_map_update_elem(&slots, key, &slot, BPF_NOEXIST)) {
+		/* another CPU inserted it first: use its slot */
+		s = bpf_map_lookup_elem(&slots, key);
+		return s ? *s : -1;
+	}
+	return slot;
+}
+
+static __always_inline void add(struct hs_task *t, const struct hs_key *key,
+				__s64 delta)
+{
 	__u64 *val;
+	__u32 idx;
+	int slot = -1;
 
-	val = bpf_map_lookup_elem(&counts, key);
-	if (!val) {
-		/* BPF_NOEXIST: another CPU may have created it meanwhile */
-		bpf_map_update_elem(&counts, key, &zero, BPF_NOEXIST);
-		val = bpf_map_lookup_elem(&counts, key);
-		if (!val) {
-			__u32 idx = HS_STAT_DROPS;
-			__u64 *drops = bpf_map_lookup_elem(&stats, &idx);
-
-			if (drops)
-				*drops += 1;
+	if (t && (t->cache_valid & 1) && key_eq(&t->cached[0], key))
+		slot = t->cached_slot[0];
+	else if (t && (t->cache_valid & 2) && key_eq(&t->cached[1], key))
+		slot = t->cached_slot[1];
+	if (slot < 0) {
+		slot = slot_of(key);
+		if (slot < 0) {
+			idx = HS_STAT_DROPS;
+			val = bpf_map_lookup_elem(&stats, &idx);
+			if (val)
+				*val += 1;
 			return;
 		}
+		if (t) {
+			int i = t->cache_next & 1;
+
+			t->cached[i] = *key;
+			t->cached_slot[i] = slot;
+			t->cache_valid |= 1 << i;
+			t->cache_next++;
+		}
 	}
-	/* per-CPU slot, no atomics; a move may decrement another CPU's slot
-	 * than the one incremented: the sum over CPUs is still exact */
-	*val += delta;
+	idx = slot;
+	val = bpf_map_lookup_elem(&counts, &idx);
+	/* per-CPU, no atomics; a move may decrement another CPU's copy than
+	 * the one incremented: the sum over CPUs is still exact */
+	if (val)
+		*val += delta;
 }
 
 /* The thread's state, created with an unknown vCPU on first use. */
-static __always_inline struct hs_task *task_state(void)
+static __always_inline struct hs_task *task_state_create(struct task_struct *task)
 {
 	struct hs_task init = { .vcpu = HS_VCPU_UNKNOWN };
 
-	return bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), &init,
+	return bpf_task_storage_get(&tasks, task, &init,
 				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
+static __always_inline struct hs_task *task_state(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct hs_task *t = bpf_task_storage_get(&tasks, task, 0, 0);
+
+	return t ? t : task_state_create(task);
 }
 
 /* Fills pid; false when the current task is filtered out. */
@@ -165,7 +230,7 @@ static __always_inline int request(__u16 kind, __u32 code, __u64 arg,
 	key.code = code;
 	key.arg = arg;
 	key.path = HS_PATH_KERNEL;
-	add(&key, 1);
+	add(t, &key, 1);
 
 	if (!t)
 		return 0;
@@ -286,7 +351,7 @@ static __always_inline int on_hcall_exit(int ret)
 	t->has_pending = 0;
 	key.path = (ret & HS_RESUME_FLAG_HOST) ? HS_PATH_USERSPACE :
 						 HS_PATH_VIRTMODE;
-	add(&key, 1);
+	add(t, &key, 1);
 	return 0;
 }
 
@@ -318,9 +383,9 @@ static __always_inline int on_userspace_exit(__u32 reason, int err)
 		t->has_pending = 0;
 		if (kind == HS_KIND_MMIO && key.code == HS_DIR_READ)
 			t->mmio_read_exited = 1;
-		add(&key, -1);
+		add(t, &key, -1);
 		key.path = HS_PATH_USERSPACE;
-		add(&key, 1);
+		add(t, &key, 1);
 		return 0;
 	}
 #endif
@@ -335,7 +400,7 @@ static __always_inline int on_userspace_exit(__u32 reason, int err)
 	/* negative errno (e.g. -EINTR): report it as a code above 0x10000 */
 	key.code = err < 0 ? 0x10000 + (__u32)-err : reason;
 	key.path = HS_PATH_USERSPACE;
-	add(&key, 1);
+	add(t, &key, 1);
 	return 0;
 }
 

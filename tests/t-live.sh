@@ -108,3 +108,9 @@ t_live_duration_and_command_status() {
 		{ echo "no empty total: $(cat "$WORK/out")"; rc=1; }
 	return $rc
 }
+
+t_live_output_to_device() {
+	# -o on a device writes through it and never replaces it
+	"$BIN/hcallstat" -j -d 0.2 -o /dev/null || return 1
+	[ -c /dev/null ] || { echo "/dev/null is no longer a character device"; return 1; }
+}

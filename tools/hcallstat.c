@@ -474,27 +474,30 @@ static __u64 sum_percpu(int fd, const void *key, __u64 *vals, int ncpu)
 
 static void read_snapshot(struct snapshot *s)
 {
-	int fd = bpf_map__fd(skel->maps.counts);
+	int slots_fd = bpf_map__fd(skel->maps.slots);
+	int counts_fd = bpf_map__fd(skel->maps.counts);
 	int ncpu = libbpf_num_possible_cpus();
 	__u64 *vals = calloc(ncpu, sizeof(__u64));
 	struct hs_key key, next, *prev = NULL;
-	__u32 idx = HS_STAT_DROPS;
+	__u32 idx = HS_STAT_DROPS, slot;
 
 	if (!vals)
 		die("out of memory");
 	s->n = 0;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
+	while (!bpf_map_get_next_key(slots_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(slots_fd, &key, &slot))
+			continue;
 		if (s->n == s->cap) {
 			s->cap = s->cap ? 2 * s->cap : 256;
 			s->rows = realloc(s->rows, s->cap * sizeof(*s->rows));
 			if (!s->rows)
 				die("out of memory");
 		}
-		s->rows[s->n].key = next;
-		s->rows[s->n].count = (__s64)sum_percpu(fd, &next, vals, ncpu);
+		s->rows[s->n].key = key;
+		s->rows[s->n].count = (__s64)sum_percpu(counts_fd, &slot, vals, ncpu);
 		s->n++;
-		key = next;
-		prev = &key;
 	}
 	s->drops = sum_percpu(bpf_map__fd(skel->maps.stats), &idx, vals, ncpu);
 	free(vals);
@@ -557,9 +560,31 @@ static void print_table(const struct row *rows, size_t n, const char *title,
 	fprintf(out, "\n");
 }
 
+/*
+ * The programs' own run time, when the kernel keeps it
+ * (sysctl kernel.bpf_stats_enabled=1): the in-kernel cost of tracing.
+ */
+static void bpf_run_stats(__u64 *runs, __u64 *ns)
+{
+	struct bpf_program *prog;
+
+	*runs = *ns = 0;
+	bpf_object__for_each_program(prog, skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (bpf_program__fd(prog) < 0 ||
+		    bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			continue;
+		*runs += info.run_cnt;
+		*ns += info.run_time_ns;
+	}
+}
+
 static void print_json(const struct row *rows, size_t n, const char *type,
 		       double elapsed, const char *probes, __u64 drops)
 {
+	__u64 runs, run_ns;
 	struct timespec ts;
 	struct tm tm;
 	char when[32];
@@ -592,7 +617,12 @@ static void print_json(const struct row *rows, size_t n, const char *type,
 		fprintf(out, ",\"path\":\"%s\",\"count\":%lld}",
 			hs_path_name(k->path), (long long)rows[i].count);
 	}
-	fprintf(out, "]}\n");
+	fprintf(out, "]");
+	bpf_run_stats(&runs, &run_ns);
+	if (runs)
+		fprintf(out, ",\"bpf_stats\":{\"runs\":%llu,\"run_ns\":%llu}",
+			(unsigned long long)runs, (unsigned long long)run_ns);
+	fprintf(out, "}\n");
 	fflush(out);
 }
 
@@ -668,9 +698,19 @@ static void open_output(void)
 {
 	int fd;
 
+	struct stat st;
+
 	out = stdout;
 	if (!env.out_path)
 		return;
+	/* a device or FIFO (e.g. /dev/null) is written in place, not replaced */
+	if (!stat(env.out_path, &st) && !S_ISREG(st.st_mode)) {
+		out = fopen(env.out_path, "we");
+		if (!out)
+			die("cannot write %s: %s", env.out_path, strerror(errno));
+		return;
+	}
+	/* a regular file appears whole or not at all: temp file + rename */
 	snprintf(out_tmp, sizeof(out_tmp), "%s.tmp.XXXXXX", env.out_path);
 	fd = mkostemp(out_tmp, O_CLOEXEC);
 	if (fd < 0) {
@@ -686,6 +726,12 @@ static void close_output(void)
 {
 	if (!env.out_path)
 		return;
+	if (!out_tmp[0]) {
+		if (fclose(out))
+			die("cannot write %s: %s", env.out_path, strerror(errno));
+		out = NULL;
+		return;
+	}
 	fchmod(fileno(out), 0644);
 	if (fclose(out) || rename(out_tmp, env.out_path)) {
 		out = NULL;
