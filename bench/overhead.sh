@@ -1,13 +1,16 @@
 #!/bin/bash
-# Tracing overhead, measured side by side in one run: the CPU time of
-# hcall-load's vCPU thread per request, untraced and traced by hcallstat,
-# by the equivalent bpftrace script and by `perf stat -e` on the same
-# tracepoints.  Rounds are interleaved; the median per tracer is kept.
+# Tracing overhead, measured side by side in one run, two ways:
+#  1. end to end: CPU time of hcall-load's vCPU thread per request,
+#     untraced and traced by hcallstat, by the equivalent bpftrace script
+#     (bench/hcallstat.bt) and by `perf stat -e` on the same tracepoints;
+#     rounds interleaved, median kept;
+#  2. in the program: BPF run time per event (kernel.bpf_stats_enabled),
+#     less the run time of an empty program on the same tracepoint.
 #   bench/overhead.sh [-n REQUESTS] [-r ROUNDS] [-o RESULT.json]
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$top/build/$(uname -m)
-n=1000000 rounds=5
+n=500000 rounds=7
 out=$top/results/overhead/$(date -u +%Y%m%d)-$(hostname -s).json
 while getopts n:r:o: c; do
 	case $c in
@@ -19,86 +22,119 @@ while getopts n:r:o: c; do
 done
 [ "$(id -u)" -eq 0 ] || { echo "overhead: run as root" >&2; exit 1; }
 [ -d /sys/kernel/tracing/events/kvm ] ||
-	{ echo "overhead: tracefs with kvm events needed at /sys/kernel/tracing" >&2; exit 1; }
+	{ echo "overhead: needs tracefs with kvm events at /sys/kernel/tracing" >&2; exit 1; }
 
 tmp=$(mktemp -d)
-cleanup() { pkill -f "^bpftrace $top/bench" 2>/dev/null || true; rm -rf "$tmp"; }
+stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+bt_pid=
+cleanup() {
+	[ -z "$bt_pid" ] || kill -INT "$bt_pid" 2>/dev/null || true
+	sysctl -qw kernel.bpf_stats_enabled="$stats_was"
+	rm -rf "$tmp" "$out.tmp"
+}
 trap cleanup EXIT
 
-# workloads: one traced event per request (in-kernel port I/O), and the
-# userspace path (port I/O + exit + KVM_RUN: three events per request)
 declare -A mix=([kernel-pio]="pio-kernel=$n" [userspace-pio]="pio-user=$((n / 10))")
 declare -A reqs=([kernel-pio]=$n [userspace-pio]=$((n / 10)))
+# kvm tracepoint events per request: kvm_pio (+ kvm_userspace_exit)
+declare -A events=([kernel-pio]=1 [userspace-pio]=2)
 tracers="none hcallstat bpftrace perf-stat"
 
-load_cpu_ns() {	# cpu ns of vCPU 0 from hcall-load's JSON on stdin
-	jq '.observed.per_vcpu[0].cpu_ns'
+bpftrace_start() {	# SCRIPT-ARGS...
+	bpftrace "$@" > "$tmp/bt.out" 2>&1 &
+	bt_pid=$!
+	for _ in $(seq 300); do
+		grep -q Attaching "$tmp/bt.out" && return 0
+		sleep 0.1
+	done
+	echo "overhead: bpftrace did not attach: $(cat "$tmp/bt.out")" >&2
+	exit 1
+}
+bpftrace_stop() { kill -INT "$bt_pid"; wait "$bt_pid" || true; bt_pid=; }
+
+load() {	# MIX -> hcall-load JSON in $tmp/load.json
+	"$bin/hcall-load" -j -m "$1" > "$tmp/load.json"
 }
 
-run_one() {	# TRACER WORKLOAD -> cpu ns
+run_one() {	# TRACER WORKLOAD: appends vCPU CPU ns to $tmp/WORKLOAD.TRACER
 	local m=${mix[$2]}
 	case $1 in
-	none)
-		"$bin/hcall-load" -j -m "$m" | load_cpu_ns ;;
-	hcallstat)
-		"$bin/hcallstat" -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "$m" | load_cpu_ns ;;
-	perf-stat)
-		perf stat -x, -o "$tmp/perf.txt" -e kvm:kvm_pio,kvm:kvm_userspace_exit -- \
-			"$bin/hcall-load" -j -m "$m" | load_cpu_ns ;;
-	bpftrace)
-		bpftrace "$top/bench/hcallstat.bt" > "$tmp/bt.out" 2>&1 &
-		local bt=$! i
-		for i in $(seq 200); do
-			grep -q Attaching "$tmp/bt.out" && break
-			sleep 0.1
-		done
-		"$bin/hcall-load" -j -m "$m" | load_cpu_ns
-		kill -INT $bt; wait $bt || true ;;
+	none) load "$m" ;;
+	hcallstat) "$bin/hcallstat" -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "$m" > "$tmp/load.json" ;;
+	perf-stat) perf stat -x, -o "$tmp/perf.txt" -e kvm:kvm_pio,kvm:kvm_userspace_exit -- \
+			"$bin/hcall-load" -j -m "$m" > "$tmp/load.json" ;;
+	bpftrace) bpftrace_start "$top/bench/hcallstat.bt"; load "$m"; bpftrace_stop ;;
 	esac
+	jq '.observed.per_vcpu[0].cpu_ns' "$tmp/load.json" >> "$tmp/$2.$1"
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+median() { sort -n | awk '{a[NR]=$1} END {printf "%.3f\n", (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+results=()
+add_result() {	# NAME VALUE RANGE EXTRA-JSON
+	results+=("$(jq -cn --arg name "$1" --argjson v "$2" --arg range "$3" --argjson extra "$4" \
+		'{name: $name, unit: "ns", value: ($v * 10 | round / 10), range: $range, extra: $extra}')")
+}
 
+# ---- 1. end to end ----
+sysctl -qw kernel.bpf_stats_enabled=0
 for w in kernel-pio userspace-pio; do
 	for r in $(seq "$rounds"); do
-		for t in $tracers; do
-			echo "$(run_one $t $w)" >> "$tmp/$w.$t"
-		done
-		echo "overhead: $w round $r/$rounds done" >&2
+		for t in $tracers; do run_one "$t" "$w"; done
+		echo "overhead: $w round $r/$rounds" >&2
 	done
 done
 
-# per request figures and ns added per traced event (1 event per in-kernel
-# PIO; 2 kvm tracepoint events per userspace PIO for all three tracers,
-# plus the KVM_RUN ioctl event hcallstat uses to learn the vCPU)
-results="[]"
-printf '%-14s %-10s %12s %14s\n' WORKLOAD TRACER "NS/REQUEST" "ADDED NS/EVENT"
+printf '%-14s %-10s %12s %15s\n' WORKLOAD TRACER NS/REQUEST "ADDED NS/EVENT"
 for w in kernel-pio userspace-pio; do
 	base=$(median < "$tmp/$w.none")
-	events=1; [ $w = userspace-pio ] && events=2
 	for t in $tracers; do
 		med=$(median < "$tmp/$w.$t")
-		min=$(sort -n "$tmp/$w.$t" | head -1) max=$(sort -n "$tmp/$w.$t" | tail -1)
+		lo=$(sort -n "$tmp/$w.$t" | head -1) hi=$(sort -n "$tmp/$w.$t" | tail -1)
 		per=$(echo "$med / ${reqs[$w]}" | bc -l)
-		added=$(echo "($med - $base) / ${reqs[$w]} / $events" | bc -l)
-		printf '%-14s %-10s %12.0f %14.0f\n' "$w" "$t" "$per" "$added"
-		results=$(jq -c --arg w "$w" --arg t "$t" --argjson per "$per" --argjson added "$added" \
-			--argjson min "$(echo "$min / ${reqs[$w]}" | bc -l)" \
-			--argjson max "$(echo "$max / ${reqs[$w]}" | bc -l)" \
-			--argjson ev "$events" --argjson rounds "$rounds" --argjson n "${reqs[$w]}" \
-			'. + [{name: "\($w)/\($t)/added-per-event", unit: "ns", value: ($added * 10 | round / 10),
-			       range: "per-request min..max \($min | round)..\($max | round) ns",
-			       extra: {per_request_ns: ($per * 10 | round / 10), events_per_request: $ev,
-				       requests: $n, rounds: $rounds}}]' <<< "$results")
+		added=$(echo "($med - $base) / ${reqs[$w]} / ${events[$w]}" | bc -l)
+		printf '%-14s %-10s %12.0f %15.0f\n' "$w" "$t" "$per" "$added"
+		add_result "end-to-end/$w/$t/added-per-event" "$added" \
+			"$(printf 'per request %.0f..%.0f ns' "$(echo "$lo / ${reqs[$w]}" | bc -l)" \
+				"$(echo "$hi / ${reqs[$w]}" | bc -l)")" \
+			"{\"per_request_ns\": $per, \"events_per_request\": ${events[$w]}, \"requests\": ${reqs[$w]}, \"rounds\": $rounds}"
 	done
+done
+
+# ---- 2. BPF run time per event (kernel-pio: one kvm_pio event each) ----
+sysctl -qw kernel.bpf_stats_enabled=1
+prog_ns() {	# run time per run of the running bpftrace's kvm_pio program
+	bpftool prog show -j | jq '[.[] | select(.name == "kvm_pio")][0] | .run_time_ns / .run_cnt'
+}
+declare -A inprog
+for r in $(seq 5); do
+	bpftrace_start -e 'tracepoint:kvm:kvm_pio { }'; load "pio-kernel=$n"
+	echo "$(prog_ns)" >> "$tmp/empty"; bpftrace_stop
+	bpftrace_start "$top/bench/hcallstat.bt"; load "pio-kernel=$n"
+	echo "$(prog_ns)" >> "$tmp/bt"; bpftrace_stop
+	"$bin/hcallstat" -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "pio-kernel=$n" > /dev/null
+	jq '.bpf_stats.run_ns / .bpf_stats.runs' "$tmp/stat.json" >> "$tmp/hs"
+done
+sysctl -qw kernel.bpf_stats_enabled=0
+floor=$(median < "$tmp/empty")
+inprog[hcallstat]=$(echo "$(median < "$tmp/hs") - $floor" | bc -l)
+inprog[bpftrace]=$(echo "$(median < "$tmp/bt") - $floor" | bc -l)
+echo
+printf 'BPF run time per kvm_pio event, above an empty program (%.0f ns):\n' "$floor"
+for t in hcallstat bpftrace; do
+	printf '  %-10s %6.0f ns\n' "$t" "${inprog[$t]}"
+	add_result "in-program/kernel-pio/$t/ns-per-event" "${inprog[$t]}" "median of 5" \
+		"{\"empty_program_ns\": $floor}"
 done
 
 mkdir -p "$(dirname "$out")"
-jq -n --argjson r "$results" --arg host "$(hostname -s)" --arg kernel "$(uname -r)" \
+printf '%s\n' "${results[@]}" | jq -s \
+	--arg host "$(hostname -s)" --arg kernel "$(uname -r)" --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" \
-	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg bpftrace "$(bpftrace --version)" \
-	'{schema: "hcallscope.overhead/1", date: $date, machine: {host: $host, kernel: $kernel,
-	  cpu: $cpu, cores: '"$(nproc)"'}, method: "vCPU thread CPU time per request, median of interleaved rounds; x86 KVM on this machine",
-	  tools: {bpftrace: $bpftrace}, benchmarks: $r}' > "$out.tmp"
+	--arg bpftrace "$(bpftrace --version)" --arg perf "$(perf version)" --argjson cores "$(nproc)" \
+	'{schema: "hcallscope.overhead/1", date: $date,
+	  machine: {host: $host, kernel: $kernel, cpu: $cpu, cores: $cores,
+		    kvm: "this machine'"'"'s /dev/kvm (software-emulated guest, see docs/testbeds)"},
+	  tools: {bpftrace: $bpftrace, perf: $perf},
+	  benchmarks: .}' > "$out.tmp"
 mv "$out.tmp" "$out"
 echo "overhead: wrote $out" >&2
