@@ -4,8 +4,8 @@
 set -eu
 
 build="make gcc pkg-config clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev"
-test="jq util-linux"
-bench="bpftrace linux-perf"
+test="jq util-linux linux-source-6.1 xz-utils"
+bench="bpftrace linux-perf bc"
 
 [ $# -gt 0 ] || set -- build test bench
 want=""
