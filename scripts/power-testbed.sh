@@ -1,0 +1,99 @@
+#!/bin/bash
+# The emulated POWER testbed: Debian's ppc64el kernel and busybox in an
+# initramfs with our cross-built tools, booted non-interactively under QEMU
+# TCG.  Debian packages are cached outside the checkout.
+#
+#   scripts/power-testbed.sh [-M powernv8|pseries-nested] [-t SECS] [-f FILE]... SCRIPT
+#
+# SCRIPT runs as root inside the guest with /hs (our tools and files) on
+# PATH, tracefs and bpffs mounted and kvm-hv loaded when the machine can
+# host it.  Everything the guest prints comes back on stdout; the exit
+# status is the script's ("HS-EXIT n" on the console), 124 on timeout.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${HCALLSCOPE_CACHE:-/var/cache/hcallscope}
+kabi=6.1.0-50-powerpc64le
+machine=powernv8 timeout=240 files=()
+while getopts M:t:f: c; do
+	case $c in
+	M) machine=$OPTARG ;;
+	t) timeout=$OPTARG ;;
+	f) files+=("$OPTARG") ;;
+	*) echo "usage: power-testbed.sh [-M MACHINE] [-t SECS] [-f FILE]... SCRIPT" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 1 ] && [ -r "$1" ] || { echo "power-testbed: need a readable guest script" >&2; exit 2; }
+script=$1
+
+case $machine in
+powernv8)	# bare-metal POWER8 hypervisor (hash MMU), fast skiboot exit via the BMC
+	qemu_machine=(-M powernv8 -cpu POWER8 -m 2G
+		      -device ipmi-bmc-sim,id=bmc0 -device isa-ipmi-bt,bmc=bmc0,irq=10)
+	console=hvc0 ;;
+pseries-nested)	# POWER9 pseries guest that runs KVM-HV nested
+	qemu_machine=(-M pseries,cap-nested-hv=on,x-vof=on -cpu POWER9 -m 2G)
+	console=hvc0 ;;
+*) echo "power-testbed: unknown machine '$machine'" >&2; exit 2 ;;
+esac
+
+fetch() {	# Debian ppc64el packages into the cache, unpacked into $stage
+	local p deb
+	mkdir -p "$cache/debs"
+	for p in "$@"; do
+		deb=$(ls "$cache"/debs/"${p}"_*_ppc64el.deb 2>/dev/null | head -1)
+		if [ -z "$deb" ]; then
+			dpkg --print-foreign-architectures | grep -qx ppc64el || {
+				dpkg --add-architecture ppc64el
+				apt-get update -qq >/dev/null 2>&1 || true
+			}
+			(cd "$cache/debs" && apt-get download -qq "$p:ppc64el" 2>/dev/null) ||
+				{ echo "power-testbed: cannot download $p:ppc64el" >&2; exit 1; }
+			deb=$(ls "$cache"/debs/"${p}"_*_ppc64el.deb | head -1)
+		fi
+		dpkg -x "$deb" "$stage"
+	done
+}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+stage=$work/stage root=$work/root
+mkdir -p "$stage" "$root"/{bin,hs,proc,sys,dev,tmp,lib/modules}
+fetch "linux-image-$kabi" busybox-static
+
+cp "$stage/bin/busybox" "$root/bin/"
+for a in sh mount umount mkdir cat echo ls sleep insmod poweroff grep sed awk wc head tail \
+	 ip ifconfig udhcpc seq sort tr cut date kill; do
+	ln -sf busybox "$root/bin/$a"
+done
+mkdir -p "$root/lib/modules/$kabi"
+cp "$stage/lib/modules/$kabi/kernel/arch/powerpc/kvm/"{kvm,kvm-hv}.ko "$root/lib/modules/$kabi/"
+cp "$script" "$root/hs/test.sh"
+for f in "${files[@]}"; do cp -r "$f" "$root/hs/"; done
+
+cat > "$root/init" <<'EOF'
+#!/bin/sh
+export PATH=/hs:/bin
+mount -t proc none /proc; mount -t sysfs none /sys; mount -t devtmpfs none /dev
+mount -t tracefs none /sys/kernel/tracing; mount -t bpf none /sys/fs/bpf
+mount -t tmpfs none /tmp
+m=/lib/modules/$(uname -r)
+insmod $m/kvm.ko && insmod $m/kvm-hv.ko 2>/dev/null
+echo "HS-BOOTED $(uname -r) kvm-hv=$([ -e /dev/kvm ] && echo yes || echo no)"
+cd /tmp
+sh /hs/test.sh
+echo "HS-EXIT $?"
+poweroff -f
+EOF
+chmod +x "$root/init" "$root/hs/test.sh"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.gz"
+
+rc=0
+timeout "$timeout" qemu-system-ppc64 "${qemu_machine[@]}" -nodefaults -nographic \
+	-serial mon:stdio -kernel "$stage/boot/vmlinux-$kabi" -initrd "$work/initrd.gz" \
+	-append "console=$console quiet" < /dev/null > "$work/console" 2>&1 || rc=$?
+tr -d '\r' < "$work/console"
+[ $rc -ne 124 ] || { echo "power-testbed: timed out after $timeout s" >&2; exit 124; }
+st=$(tr -d '\r' < "$work/console" | sed -n 's/^HS-EXIT \([0-9]*\)$/\1/p' | tail -1)
+[ -n "$st" ] || { echo "power-testbed: the guest script did not finish" >&2; exit 1; }
+exit "$st"
