@@ -32,6 +32,7 @@ SYSROOT ?= /var/cache/hcallscope/ppc64el-sysroot
 INCLUDES += -isystem $(SYSROOT)/usr/include
 LDFLAGS += -static -L$(SYSROOT)/usr/lib/powerpc64le-linux-gnu
 LIBBPF_LIBS := -lbpf -lelf -lz -lzstd
+SYSROOT_DEP := $(SYSROOT)/.complete
 endif
 
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(BPF_ARCH) \
@@ -42,6 +43,9 @@ LOAD_SRCS := tools/hcall-load/hcall-load.c \
 	tools/hcall-load/$(if $(filter x86,$(BPF_ARCH)),x86,power).c
 
 TOOLS := $(OUT)/hcallstat $(OUT)/hcall-load
+
+# keep the BPF objects: min_core_btf and the tests read them
+.SECONDARY:
 
 .PHONY: all tools load deps demo test test-unit test-live bench clean vmlinux
 all: tools
@@ -58,8 +62,11 @@ $(OUT)/%.bpf.o: bpf/%.bpf.c bpf/hcallscope.h bpf/hcalls.def \
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
+$(SYSROOT)/.complete:
+	scripts/ppc64el-sysroot.sh > /dev/null
+
 $(OUT)/hcallstat: tools/hcallstat.c $(OUT)/hcallstat.skel.h $(LIB_SRCS) \
-		tools/lib/*.h bpf/hcallscope.h
+		tools/lib/*.h bpf/hcallscope.h $(SYSROOT_DEP)
 	$(CC) $(CFLAGS) $(INCLUDES) -o $@ tools/hcallstat.c $(LIB_SRCS) \
 		$(LDFLAGS) $(LIBBPF_LIBS)
 
@@ -81,6 +88,7 @@ demo: deps
 
 test: deps
 	@$(MAKE) --no-print-directory tools $(OUT)/test-names
+	@$(MAKE) --no-print-directory ARCH=ppc64le tools
 	@tests/run.sh
 
 bench: deps

@@ -20,6 +20,7 @@
 /* Set by userspace between open and load; 0 = no filter. */
 const volatile __u32 targ_tgid = 0;
 const volatile __u32 targ_vcpu = HS_VCPU_UNKNOWN;
+const volatile __u32 use_task_storage = 1;	/* 0: kernel has no BTF */
 
 /*
  * Counters live in a per-CPU array; "slots" maps each key to its index.
@@ -136,21 +137,41 @@ static __always_inline void add(struct hs_task *t, const struct hs_key *key,
 		*val += delta;
 }
 
-/* The thread's state, created with an unknown vCPU on first use. */
-static __always_inline struct hs_task *task_state_create(struct task_struct *task)
+/*
+ * The thread's state, created with an unknown vCPU on first use when
+ * "create".  Task storage needs kernel BTF; without it (Debian ppc64el)
+ * an LRU hash keyed by thread id does the job.  use_task_storage is
+ * constant at load time, so the verifier drops the unused branch.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct hs_task);
+} threads SEC(".maps");
+
+static __always_inline struct hs_task *task_state(bool create)
 {
 	struct hs_task init = { .vcpu = HS_VCPU_UNKNOWN };
+	struct task_struct *task;
+	struct hs_task *t;
+	__u32 tid;
 
-	return bpf_task_storage_get(&tasks, task, &init,
-				    BPF_LOCAL_STORAGE_GET_F_CREATE);
-}
-
-static __always_inline struct hs_task *task_state(void)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct hs_task *t = bpf_task_storage_get(&tasks, task, 0, 0);
-
-	return t ? t : task_state_create(task);
+	if (use_task_storage) {
+		task = bpf_get_current_task_btf();
+		t = bpf_task_storage_get(&tasks, task, 0, 0);
+		if (!t && create)
+			t = bpf_task_storage_get(&tasks, task, &init,
+						 BPF_LOCAL_STORAGE_GET_F_CREATE);
+		return t;
+	}
+	tid = (__u32)bpf_get_current_pid_tgid();
+	t = bpf_map_lookup_elem(&threads, &tid);
+	if (!t && create) {
+		bpf_map_update_elem(&threads, &tid, &init, BPF_NOEXIST);
+		t = bpf_map_lookup_elem(&threads, &tid);
+	}
+	return t;
 }
 
 /* Fills pid; false when the current task is filtered out. */
@@ -193,7 +214,7 @@ int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
 		return 0;
-	task = bpf_get_current_task_btf();
+	task = (struct task_struct *)bpf_get_current_task();
 	fdt = BPF_CORE_READ(task, files, fdt);
 	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
 		return 0;
@@ -206,7 +227,7 @@ int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
 	    __builtin_memcmp(name, "kvm-vcpu:", 9))
 		return 0;
 	vcpu = BPF_CORE_READ(f, private_data);
-	t = task_state();
+	t = task_state(true);
 	if (t && vcpu)
 		t->vcpu = BPF_CORE_READ((struct kvm_vcpu *)vcpu, vcpu_id);
 	return 0;
@@ -222,7 +243,7 @@ static __always_inline int request(__u16 kind, __u32 code, __u64 arg,
 
 	if (!want(&key))
 		return 0;
-	t = task_state();
+	t = task_state(true);
 	key.vcpu = t ? t->vcpu : HS_VCPU_UNKNOWN;
 	if (vcpu_filtered(key.vcpu))
 		return 0;
@@ -252,7 +273,7 @@ static __always_inline int on_mmio(int type, __u64 gpa)
 
 	if (type == HS_MMIO_READ) {
 		/* after an unsatisfied read: the completion, not a request */
-		t = task_state();
+		t = task_state(true);
 		if (t && t->mmio_read_exited) {
 			t->mmio_read_exited = 0;
 			return 0;
@@ -330,7 +351,7 @@ static __always_inline int on_hcall_enter(struct kvm_vcpu *vcpu)
 	if (is_tce_hcall(op))
 		key.arg = BPF_CORE_READ(vcpu, arch.regs.gpr[4]);
 
-	t = task_state();
+	t = task_state(true);
 	if (!t)
 		return 0;
 	t->vcpu = key.vcpu;
@@ -344,7 +365,7 @@ static __always_inline int on_hcall_exit(int ret)
 	struct hs_task *t;
 	struct hs_key key;
 
-	t = bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), 0, 0);
+	t = task_state(false);
 	if (!t || !t->has_pending)
 		return 0;
 	key = t->pending;
@@ -375,7 +396,7 @@ static __always_inline int on_userspace_exit(__u32 reason, int err)
 
 	if (!want(&key))
 		return 0;
-	t = bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), 0, 0);
+	t = task_state(false);
 	kind = err < 0 ? HS_KIND_NONE : kind_of_exit(reason);
 #if defined(__TARGET_ARCH_x86)
 	if (t && t->has_pending && kind == t->pending.kind) {

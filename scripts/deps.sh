@@ -1,19 +1,21 @@
 #!/bin/sh
 # Install the Debian packages hcallscope needs; quiet when all are there.
-#   scripts/deps.sh [GROUP...]   groups: build (default), test, bench, power
+#   scripts/deps.sh [GROUP...]   groups: build, test, bench, power (default: all)
 set -eu
 
 build="make gcc pkg-config clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev"
 test="jq util-linux linux-source-6.1 xz-utils"
 bench="bpftrace linux-perf bc"
+power="qemu-system-ppc qemu-system-data gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross cpio"
 
-[ $# -gt 0 ] || set -- build test bench
+[ $# -gt 0 ] || set -- build test bench power
 want=""
 for g in "$@"; do
 	case $g in
 	build) want="$want $build" ;;
 	test) want="$want $test" ;;
 	bench) want="$want $bench" ;;
+	power) want="$want $power" ;;
 	*) echo "deps: unknown group '$g'" >&2; exit 2 ;;
 	esac
 done

@@ -44,7 +44,7 @@ t_err_no_kvm_tracepoints() {
 }
 
 t_err_no_btf() {
-	EXPECT_MSG="kernel has no BTF" expect_error \
+	EXPECT_MSG="has no BTF and no BTF file was found for it" expect_error \
 		unshare -m sh -c "mount -t tmpfs none /sys/kernel/btf && exec $BIN/hcallstat -d 1"
 }
 
@@ -56,7 +56,7 @@ t_err_output_unwritable() {
 t_err_no_partial_output() {
 	# an error after the output was opened leaves neither file nor temp file
 	mkdir out
-	EXPECT_MSG="kernel has no BTF" expect_error \
+	EXPECT_MSG="has no BTF and no BTF file was found for it" expect_error \
 		unshare -m sh -c "mount -t tmpfs none /sys/kernel/btf && exec $BIN/hcallstat -d 1 -o out/s.json" || return 1
 	expect_eq "$(ls -A out)" "" "files left in out/"
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -394,6 +395,10 @@ static int open_and_load(int use_tp_btf)
 		die("cannot open BPF object: %s", strerror(errno));
 	skel->rodata->targ_tgid = env.pid > 0 ? env.pid : (child > 0 ? child : 0);
 	skel->rodata->targ_vcpu = env.vcpu;
+	/* task storage needs kernel BTF; else per-thread state in a hash */
+	skel->rodata->use_task_storage = !access("/sys/kernel/btf/vmlinux", R_OK);
+	if (!skel->rodata->use_task_storage)
+		bpf_map__set_autocreate(skel->maps.tasks, false);
 	err = select_programs(use_tp_btf);
 	if (err < 0) {
 		hcallstat_bpf__destroy(skel);
@@ -408,14 +413,55 @@ static int open_and_load(int use_tp_btf)
 	return err;
 }
 
+/*
+ * A kernel without built-in BTF (Debian ppc64el) needs BTF for CO-RE from
+ * a file: minimized ones (scripts/gen-min-btf.sh) are looked up by the
+ * kernel's release next to the binary, in the source tree, or installed.
+ */
+static void find_btf_file(void)
+{
+	static char path[PATH_MAX];
+	char exe[PATH_MAX], *dir;
+	const char *dirs[4];
+	struct utsname u;
+	ssize_t n;
+	int nd = 0;
+
+	if (env.btf_path && access(env.btf_path, R_OK))
+		die("cannot read BTF file %s: %s", env.btf_path, strerror(errno));
+	if (env.btf_path || !access("/sys/kernel/btf/vmlinux", R_OK))
+		return;
+	uname(&u);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	dir = dirname(exe);
+	if (getenv("HCALLSCOPE_BTF_DIR"))
+		dirs[nd++] = getenv("HCALLSCOPE_BTF_DIR");
+	dirs[nd++] = "btf";		/* relative to the binary */
+	dirs[nd++] = "../../bpf/btf";	/* build/ARCH/ in the source tree */
+	dirs[nd++] = "/usr/lib/hcallscope/btf";
+	for (int i = 0; i < nd; i++) {
+		snprintf(path, sizeof(path), "%s%s%s/%s.btf",
+			 dirs[i][0] == '/' ? "" : dir, dirs[i][0] == '/' ? "" : "/",
+			 dirs[i], u.release);
+		if (!access(path, R_OK)) {
+			env.btf_path = path;
+			return;
+		}
+	}
+	die("kernel %s has no BTF and no BTF file was found for it; pass --btf FILE "
+	    "(scripts/gen-min-btf.sh makes one from the -dbg package)", u.release);
+}
+
 static const char *load_probes(void)
 {
 	struct bpf_program *prog;
 	const char *kind = "raw_tp";
 	int err;
 
-	if (!env.btf_path && access("/sys/kernel/btf/vmlinux", R_OK))
-		die("kernel has no BTF (/sys/kernel/btf/vmlinux); pass --btf FILE");
+	find_btf_file();
+	if (env.verbose && env.btf_path)
+		fprintf(stderr, "hcallstat: BTF from %s\n", env.btf_path);
 	err = env.force_raw_tp || env.btf_path ? -1 : open_and_load(1);
 	if (!err)
 		kind = "tp_btf";

@@ -162,7 +162,8 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 	/* a nested (radix-only) hypervisor needs the guest to be radix */
 	if (ioctl(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_PPC_MMU_RADIX) > 0 &&
 	    ioctl(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_PPC_MMU_HASH_V3) <= 0) {
-		struct kvm_ppc_mmuv3_cfg cfg = { .flags = KVM_PPC_MMUV3_RADIX };
+		struct kvm_ppc_mmuv3_cfg cfg = { .flags = KVM_PPC_MMUV3_RADIX,
+						 .process_table = 1ull << 63 }; /* PATB_GR */
 
 		if (ioctl(vm_fd, KVM_PPC_CONFIGURE_V3_MMU, &cfg) < 0)
 			return fail(msg, msglen, "KVM_PPC_CONFIGURE_V3_MMU");
