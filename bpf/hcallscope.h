@@ -14,7 +14,8 @@
 	X(MMIO, "mmio")			\
 	X(CPUID, "cpuid")		\
 	X(HYPERCALL, "hypercall")	\
-	X(EXIT, "exit")
+	X(EXIT, "exit")			\
+	X(HCALL_ERROR, "hcall-error")
 
 /*
  * Where the request was completed.  POWER (book3s HV) has three tiers;
@@ -24,7 +25,8 @@
 	X(REALMODE, "real-mode")		\
 	X(VIRTMODE, "virtual-mode")		\
 	X(KERNEL, "kernel")			\
-	X(USERSPACE, "userspace")
+	X(USERSPACE, "userspace")		\
+	X(GUEST, "guest")
 
 #define HS_ENUM_KIND(sym, name) HS_KIND_##sym,
 #define HS_ENUM_PATH(sym, name) HS_PATH_##sym,
@@ -60,6 +62,10 @@ enum hs_path { HS_PATH_NONE, HS_PATH_LIST(HS_ENUM_PATH) HS_PATH_MAX };
  *   kind CPUID:     code = 0,          arg = leaf (eax)
  *   kind HYPERCALL: code = number,     arg = 0
  *   kind EXIT:      code = KVM_EXIT_* reason of an exit no request explains
+ *   kind HCALL_ERROR (guest mode): code = opcode, arg = the (negative)
+ *                   return code; path GUEST
+ * Guest mode (seen from inside a pseries guest, path GUEST): pid = 0,
+ * vcpu = the guest CPU that made the hcall.
  */
 struct hs_key {
 	__u32 pid;	/* the VMM's process (tgid): one VM per VMM */

@@ -376,6 +376,45 @@ static __always_inline int on_hcall_exit(int ret)
 	return 0;
 }
 
+/*
+ * Guest mode: the pseries guest's own hcall tracepoints.  Counters are
+ * per guest CPU (its vCPU); no thread state is needed.
+ */
+static __always_inline int on_guest_hcall_entry(unsigned long op,
+						unsigned long *args)
+{
+	struct hs_key key = {};
+
+	key.vcpu = bpf_get_smp_processor_id();
+	if (vcpu_filtered(key.vcpu))
+		return 0;
+	key.kind = HS_KIND_HCALL;
+	key.path = HS_PATH_GUEST;
+	key.code = op;
+	if (is_tce_hcall(op))
+		bpf_probe_read_kernel(&key.arg, sizeof(key.arg), &args[0]);
+	add(NULL, &key, 1);
+	return 0;
+}
+
+static __always_inline int on_guest_hcall_exit(unsigned long op, long ret)
+{
+	struct hs_key key = {};
+
+	/* H_ENTER_NESTED returns the L2's exit reason, not an error */
+	if (ret >= 0 || op == HS_H_ENTER_NESTED)
+		return 0;
+	key.vcpu = bpf_get_smp_processor_id();
+	if (vcpu_filtered(key.vcpu))
+		return 0;
+	key.kind = HS_KIND_HCALL_ERROR;
+	key.path = HS_PATH_GUEST;
+	key.code = op;
+	key.arg = ret;
+	add(NULL, &key, 1);
+	return 0;
+}
+
 static __always_inline __u16 kind_of_exit(__u32 reason)
 {
 	/* already counted at kvm_hcall_exit */
@@ -448,6 +487,10 @@ HS_PROGS(kvm_hypercall, unsigned long nr, on_hypercall(nr))
 HS_PROGS(kvm_hcall_enter, struct kvm_vcpu *vcpu, on_hcall_enter(vcpu))
 HS_PROGS(kvm_hcall_exit, struct kvm_vcpu *vcpu COMMA int ret,
 	 on_hcall_exit(ret))
+HS_PROGS(hcall_entry, unsigned long op COMMA unsigned long *args,
+	 on_guest_hcall_entry(op, args))
+HS_PROGS(hcall_exit, unsigned long op COMMA long ret,
+	 on_guest_hcall_exit(op, ret))
 #endif
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

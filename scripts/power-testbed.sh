@@ -3,23 +3,29 @@
 # initramfs with our cross-built tools, booted non-interactively under QEMU
 # TCG.  Debian packages are cached outside the checkout.
 #
-#   scripts/power-testbed.sh [-M powernv8|pseries-nested] [-t SECS] [-f FILE]... SCRIPT
+#   scripts/power-testbed.sh [-M powernv8|pseries-nested|pseries] [-n e1000|virtio]
+#                            [-a KERNEL-ARGS] [-t SECS] [-f FILE]... SCRIPT
 #
 # SCRIPT runs as root inside the guest with /hs (our tools and files) on
 # PATH, tracefs and bpffs mounted and kvm-hv loaded when the machine can
-# host it.  Everything the guest prints comes back on stdout; the exit
+# host it.  With -n the guest gets that NIC on QEMU's user network
+# (address 10.0.2.15, the build machine's loopback reached as 10.0.2.2)
+# and iperf3; "virtio" is virtio-net behind the guest's IOMMU
+# (iommu_platform=on), e1000 always maps DMA per packet.  Everything the guest prints comes back on stdout; the exit
 # status is the script's ("HS-EXIT n" on the console), 124 on timeout.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${HCALLSCOPE_CACHE:-/var/cache/hcallscope}
 kabi=6.1.0-50-powerpc64le
-machine=powernv8 timeout=240 files=()
-while getopts M:t:f: c; do
+machine=powernv8 timeout=240 files=() nic= append=
+while getopts M:t:f:n:a: c; do
 	case $c in
 	M) machine=$OPTARG ;;
+	n) nic=$OPTARG ;;
+	a) append=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	f) files+=("$OPTARG") ;;
-	*) echo "usage: power-testbed.sh [-M MACHINE] [-t SECS] [-f FILE]... SCRIPT" >&2; exit 2 ;;
+	*) echo "usage: power-testbed.sh [-M MACHINE] [-n NIC] [-a ARGS] [-t SECS] [-f FILE]... SCRIPT" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -34,7 +40,19 @@ powernv8)	# bare-metal POWER8 hypervisor (hash MMU), fast skiboot exit via the B
 pseries-nested)	# POWER9 pseries guest that runs KVM-HV nested
 	qemu_machine=(-M pseries,cap-nested-hv=on,x-vof=on -cpu POWER9 -m 2G)
 	console=hvc0 ;;
+pseries)	# a plain pseries guest: its own hcalls are what we watch
+	qemu_machine=(-M pseries,x-vof=on -cpu POWER9 -m 1G)
+	console=hvc0 ;;
 *) echo "power-testbed: unknown machine '$machine'" >&2; exit 2 ;;
+esac
+modules="kvm kvm-hv"
+case $nic in
+"") ;;
+e1000) qemu_machine+=(-netdev user,id=n0 -device e1000,netdev=n0); modules="$modules e1000" ;;
+virtio) qemu_machine+=(-netdev user,id=n0
+		       -device virtio-net-pci,netdev=n0,disable-legacy=on,iommu_platform=on)
+	modules="$modules virtio_pci virtio_net" ;;
+*) echo "power-testbed: unknown NIC '$nic'" >&2; exit 2 ;;
 esac
 
 fetch() {	# Debian ppc64el packages into the cache, unpacked into $stage
@@ -60,26 +78,48 @@ trap 'rm -rf "$work"' EXIT
 stage=$work/stage root=$work/root
 mkdir -p "$stage" "$root"/{bin,hs,proc,sys,dev,tmp,lib/modules}
 fetch "linux-image-$kabi" busybox-static
+[ -z "$nic" ] || fetch iperf3 libiperf0 libsctp1 libssl3 libc6
 
 cp "$stage/bin/busybox" "$root/bin/"
 for a in sh mount umount mkdir cat echo ls sleep insmod poweroff grep sed awk wc head tail \
 	 ip ifconfig udhcpc seq sort tr cut date kill; do
 	ln -sf busybox "$root/bin/$a"
 done
-mkdir -p "$root/lib/modules/$kabi"
-cp "$stage/lib/modules/$kabi/kernel/arch/powerpc/kvm/"{kvm,kvm-hv}.ko "$root/lib/modules/$kabi/"
+# kernel modules with their dependencies, in load order
+modroot=$stage/lib/modules/$kabi/kernel
+add_module() {
+	local ko dep
+	grep -qx "$1" "$root/hs/modules" 2>/dev/null && return 0
+	ko=$(find "$modroot" -name "$1.ko" | head -1)
+	[ -n "$ko" ] || ko=$(find "$modroot" -name "$(echo "$1" | tr _ -).ko" | head -1)
+	[ -n "$ko" ] || { echo "power-testbed: no module $1" >&2; exit 1; }
+	for dep in $(modinfo -F depends "$ko" | tr , ' '); do add_module "$dep"; done
+	cp "$ko" "$root/lib/modules/"
+	basename "$ko" .ko >> "$root/hs/modules"
+}
+for m in $modules; do add_module "$m"; done
+if [ -n "$nic" ]; then
+	cp -a "$stage"/lib64 "$root/" 2>/dev/null || true
+	mkdir -p "$root/usr/bin" "$root/lib" "$root/usr/lib"
+	cp -a "$stage"/lib/powerpc64le-linux-gnu "$root/lib/"
+	cp -a "$stage"/usr/lib/powerpc64le-linux-gnu "$root/usr/lib/"
+	cp "$stage/usr/bin/iperf3" "$root/usr/bin/"
+fi
 cp "$script" "$root/hs/test.sh"
 for f in "${files[@]}"; do cp -r "$f" "$root/hs/"; done
 
 cat > "$root/init" <<'EOF'
 #!/bin/sh
-export PATH=/hs:/bin
+export PATH=/hs:/bin:/usr/bin
 mount -t proc none /proc; mount -t sysfs none /sys; mount -t devtmpfs none /dev
 mount -t tracefs none /sys/kernel/tracing; mount -t bpf none /sys/fs/bpf
 mount -t tmpfs none /tmp
-m=/lib/modules/$(uname -r)
-insmod $m/kvm.ko && insmod $m/kvm-hv.ko 2>/dev/null
-echo "HS-BOOTED $(uname -r) kvm-hv=$([ -e /dev/kvm ] && echo yes || echo no)"
+for m in $(cat /hs/modules); do insmod /lib/modules/$m.ko 2>/dev/null; done
+if [ -e /sys/class/net/eth0 ]; then
+	ip link set lo up; ip link set eth0 up
+	ip addr add 10.0.2.15/24 dev eth0; ip route add default via 10.0.2.2
+fi
+echo "HS-BOOTED $(uname -r) kvm-hv=$([ -e /dev/kvm ] && echo yes || echo no) net=$([ -e /sys/class/net/eth0 ] && echo yes || echo no)"
 cd /tmp
 sh /hs/test.sh
 echo "HS-EXIT $?"
@@ -91,7 +131,7 @@ chmod +x "$root/init" "$root/hs/test.sh"
 rc=0
 timeout "$timeout" qemu-system-ppc64 "${qemu_machine[@]}" -nodefaults -nographic \
 	-serial mon:stdio -kernel "$stage/boot/vmlinux-$kabi" -initrd "$work/initrd.gz" \
-	-append "console=$console quiet" < /dev/null > "$work/console" 2>&1 || rc=$?
+	-append "console=$console quiet $append" < /dev/null > "$work/console" 2>&1 || rc=$?
 tr -d '\r' < "$work/console"
 [ $rc -ne 124 ] || { echo "power-testbed: timed out after $timeout s" >&2; exit 124; }
 st=$(tr -d '\r' < "$work/console" | sed -n 's/^HS-EXIT \([0-9]*\)$/\1/p' | tail -1)

@@ -40,3 +40,59 @@ t_power_powernv8_host_exact() {
 t_power_nested_host_exact() {
 	power_host_test pseries-nested
 }
+
+# Guest mode in a pseries guest with real TCE traffic: iperf3 to a server
+# on this machine's loopback.  hcallstat's per-opcode counts must equal
+# the kernel's own hist trigger over the same window (TCE hcalls come only
+# from the traffic, which runs entirely inside both windows).
+power_guest_test() {	# NIC KERNEL-ARGS
+	local port=$((20000 + RANDOM % 10000)) srv rc=0
+	iperf3 -s -p $port > iperf-server.log 2>&1 &
+	srv=$!
+	cat > guest.sh <<EOS
+T=/sys/kernel/tracing/events/powerpc/hcall_entry
+hcallstat -v -j -o /tmp/stat.json 2> /tmp/err &
+S=\$!
+while ! grep -q attached /tmp/err; do sleep 0.1; done
+echo 'hist:keys=opcode:vals=hitcount:size=256' > \$T/trigger
+iperf3 -c 10.0.2.2 -p $port -t 2 -J > /tmp/ip.json || echo "HS-IPERF-FAILED"
+echo 'hist:keys=opcode:vals=hitcount:size=256:pause' >> \$T/trigger
+kill -INT \$S; wait \$S
+echo "HS-IPERF \$(grep -A3 '"sum_sent"' /tmp/ip.json | grep bits_per_second | tr -d ' \t,')"
+sed -n 's/^{ opcode: *\([0-9]*\) } hitcount: *\([0-9]*\)/HS-HIST \1 \2/p' \$T/hist
+echo "HS-STAT \$(cat /tmp/stat.json)"
+EOS
+	"$TOP/scripts/power-testbed.sh" -M pseries -n "$1" -a "$2" -t 300 \
+		-f "$PPC_BIN/hcallstat" -f "$TOP/bpf/btf" guest.sh > console 2>&1 || rc=1
+	kill $srv 2>/dev/null; wait $srv 2>/dev/null
+	[ $rc = 0 ] && ! grep -q HS-IPERF-FAILED console || { tail -n 15 console; return 1; }
+	sed -n 's/^HS-STAT //p' console > stat.json
+	sed -n 's/^HS-HIST //p' console > hist
+	grep HS-IPERF console
+	expect_eq "$(stat_total stat.json | jq -r .mode)" guest "mode chosen in a pseries guest" || return 1
+	local op want got
+	for op in 32 312 316; do	# H_PUT_TCE, H_STUFF_TCE, H_PUT_TCE_INDIRECT
+		want=$(awk -v o=$op '$1 == o {print $2}' hist)
+		got=$(stat_sum stat.json ".kind == \"hcall\" and .code == $op")
+		expect_eq "$got" "${want:-0}" "hcallstat vs hist trigger, opcode $op" || return 1
+	done
+	TCE_TOTAL=$(stat_sum stat.json '.kind == "hcall" and (.code == 32 or .code == 312 or .code == 316)')
+	echo "TCE hcalls during iperf3: $TCE_TOTAL"
+}
+
+t_power_guest_e1000() {
+	power_guest_test e1000 "" || return 1
+	# e1000's 32-bit DMA mask: a TCE map and unmap per packet
+	[ "$TCE_TOTAL" -gt 5000 ] || { echo "too few TCE hcalls: $TCE_TOTAL"; return 1; }
+}
+
+t_power_guest_virtio_iommu_ddw() {
+	# with DDW the guest maps all its RAM once at boot: no per-packet hcalls
+	power_guest_test virtio "" || return 1
+	[ "$TCE_TOTAL" -lt 100 ] || { echo "per-packet TCE hcalls despite DDW: $TCE_TOTAL"; return 1; }
+}
+
+t_power_guest_virtio_iommu_no_ddw() {
+	power_guest_test virtio disable_ddw || return 1
+	[ "$TCE_TOTAL" -gt 5000 ] || { echo "too few TCE hcalls without DDW: $TCE_TOTAL"; return 1; }
+}

@@ -39,8 +39,14 @@ static const char *const required_tps[] = { "kvm_pio", "kvm_userspace_exit", "kv
 #define HS_ARCH "ppc64le"
 static const char *const required_tps[] = { "kvm_hcall_enter", "kvm_hcall_exit",
 					     "kvm_userspace_exit" };
+/* guest mode: a pseries guest's view of its own hcalls */
+static const char *const guest_tps[] = { "hcall_entry", "hcall_exit" };
+#define HAVE_GUEST_MODE 1
 #else
 #error "hcallstat supports x86_64 and ppc64le"
+#endif
+#ifndef HAVE_GUEST_MODE
+static const char *const guest_tps[] = { NULL };
 #endif
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -53,6 +59,7 @@ static struct env {
 	int json;
 	int verbose;
 	int force_raw_tp;
+	int mode;		/* MODE_AUTO, MODE_HOST, MODE_GUEST */
 	const char *btf_path;
 	const char *out_path;
 	const char *tracefs;
@@ -61,6 +68,8 @@ static struct env {
 	.vcpu = HS_VCPU_UNKNOWN,
 	.tracefs = "/sys/kernel/tracing",
 };
+
+enum { MODE_AUTO, MODE_HOST, MODE_GUEST };
 
 static FILE *out;
 static char out_tmp[PATH_MAX];
@@ -78,6 +87,8 @@ static const char usage[] =
 "  -o, --output FILE   write the output to FILE (atomically, at exit)\n"
 "      --btf FILE      BTF for a kernel without /sys/kernel/btf/vmlinux\n"
 "      --raw-tp        use raw_tp programs even where tp_btf works\n"
+"      --host, --guest host mode (KVM's tracepoints) or, in a pseries guest,\n"
+"                      guest mode (its own hcalls); default: what exists\n"
 "      --tracefs DIR   tracefs mount point (default /sys/kernel/tracing)\n"
 "  -v, --verbose       show libbpf's log\n"
 "  -h, --help\n"
@@ -121,7 +132,7 @@ static long parse_long(const char *s, long min, long max)
 	return v;
 }
 
-enum { OPT_BTF = 1000, OPT_RAW_TP, OPT_TRACEFS };
+enum { OPT_BTF = 1000, OPT_RAW_TP, OPT_TRACEFS, OPT_HOST, OPT_GUEST };
 
 static void parse_args(int argc, char **argv)
 {
@@ -134,6 +145,8 @@ static void parse_args(int argc, char **argv)
 		{ "btf", required_argument, NULL, OPT_BTF },
 		{ "raw-tp", no_argument, NULL, OPT_RAW_TP },
 		{ "tracefs", required_argument, NULL, OPT_TRACEFS },
+		{ "host", no_argument, NULL, OPT_HOST },
+		{ "guest", no_argument, NULL, OPT_GUEST },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -175,6 +188,12 @@ static void parse_args(int argc, char **argv)
 			break;
 		case OPT_TRACEFS:
 			env.tracefs = optarg;
+			break;
+		case OPT_HOST:
+			env.mode = MODE_HOST;
+			break;
+		case OPT_GUEST:
+			env.mode = MODE_GUEST;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -300,7 +319,7 @@ static void check_pid(pid_t pid)
 /* tracefs lists the tracepoints this kernel has, whatever their module. */
 static int tracepoint_exists(const char *tp)
 {
-	static const char *const systems[] = { "kvm", "kvm_hv", "syscalls" };
+	static const char *const systems[] = { "kvm", "kvm_hv", "syscalls", "powerpc" };
 	char path[PATH_MAX];
 
 	for (size_t i = 0; i < ARRAY_SIZE(systems); i++) {
@@ -312,6 +331,15 @@ static int tracepoint_exists(const char *tp)
 	return 0;
 }
 
+static int all_exist(const char *const *tps, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!tps[i] || !tracepoint_exists(tps[i]))
+			return 0;
+	return 1;
+}
+
+/* tracefs mounted, and the mode's tracepoints there; picks the mode */
 static void check_tracefs(void)
 {
 	char path[PATH_MAX];
@@ -320,6 +348,18 @@ static void check_tracefs(void)
 	if (access(path, F_OK))
 		die("tracefs is not mounted at %s (mount -t tracefs nodev %s)",
 		    env.tracefs, env.tracefs);
+	if (env.mode == MODE_AUTO)
+		env.mode = !all_exist(required_tps, ARRAY_SIZE(required_tps)) &&
+			   all_exist(guest_tps, ARRAY_SIZE(guest_tps)) ?
+			   MODE_GUEST : MODE_HOST;
+	if (env.mode == MODE_GUEST) {
+		if (!all_exist(guest_tps, ARRAY_SIZE(guest_tps)))
+			die("no powerpc:hcall_entry/hcall_exit tracepoints: "
+			    "guest mode needs a pseries guest kernel");
+		if (env.pid)
+			die("-p does not apply in guest mode (hcalls come from the guest kernel)");
+		return;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(required_tps); i++)
 		if (!tracepoint_exists(required_tps[i]))
 			die("kernel has no %s tracepoint (is KVM%s loaded?)",
@@ -370,12 +410,13 @@ static int select_programs(int use_tp_btf)
 
 		/* classic tracepoints have one flavour, named after the event */
 		if (!strncmp(bpf_program__section_name(prog), "tracepoint/", 11)) {
-			mine = tracepoint_exists(name);
+			mine = env.mode == MODE_HOST && tracepoint_exists(name);
 			bpf_program__set_autoload(prog, mine);
 			n += mine;
 			continue;
 		}
-		if (mine && !tracepoint_exists(tp))
+		if (mine && (!tracepoint_exists(tp) ||
+			     (env.mode == MODE_GUEST) != !strncmp(tp, "hcall_", 6)))
 			mine = 0;
 		if (mine && use_tp_btf && !btf_has_tracepoint(tp))
 			return -ENOENT;
@@ -639,9 +680,10 @@ static void print_json(const struct row *rows, size_t n, const char *type,
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	fprintf(out, "{\"schema\":\"%s\",\"type\":\"%s\",\"time\":\"%s\","
-		"\"elapsed_s\":%.6f,\"arch\":\"%s\",\"probes\":\"%s\","
+		"\"elapsed_s\":%.6f,\"arch\":\"%s\",\"mode\":\"%s\",\"probes\":\"%s\","
 		"\"drops\":%llu,\"rows\":[", SCHEMA, type, when, elapsed, HS_ARCH,
-		probes, (unsigned long long)drops);
+		env.mode == MODE_GUEST ? "guest" : "host", probes,
+		(unsigned long long)drops);
 	for (size_t i = 0; i < n; i++) {
 		const struct hs_key *k = &rows[i].key;
 		const char *an = hs_arg_name(k);

@@ -95,6 +95,7 @@ void hs_request_str(const struct hs_key *k, char *buf, size_t len)
 
 	switch (k->kind) {
 	case HS_KIND_HCALL:
+	case HS_KIND_HCALL_ERROR:
 		n = hs_hcall_name(k->code);
 		if (n)
 			snprintf(buf, len, "%s", n);
@@ -134,6 +135,8 @@ const char *hs_arg_name(const struct hs_key *k)
 		return "gpa";
 	case HS_KIND_CPUID:
 		return "leaf";
+	case HS_KIND_HCALL_ERROR:
+		return "rc";
 	}
 	return NULL;
 }
@@ -142,7 +145,9 @@ void hs_arg_str(const struct hs_key *k, char *buf, size_t len)
 {
 	const char *n = hs_arg_name(k);
 
-	if (n)
+	if (k->kind == HS_KIND_HCALL_ERROR)	/* a PAPR return code, e.g. -4 */
+		snprintf(buf, len, "%s=%lld", n, (long long)k->arg);
+	else if (n)
 		snprintf(buf, len, "%s=0x%llx", n, (unsigned long long)k->arg);
 	else if (len)
 		buf[0] = '\0';
