@@ -58,7 +58,7 @@ echo 'hist:keys=opcode:vals=hitcount:size=256' > \$T/trigger
 iperf3 -c 10.0.2.2 -p $port -t 2 -J > /tmp/ip.json || echo "HS-IPERF-FAILED"
 echo 'hist:keys=opcode:vals=hitcount:size=256:pause' >> \$T/trigger
 kill -INT \$S; wait \$S
-echo "HS-IPERF \$(grep -A3 '"sum_sent"' /tmp/ip.json | grep bits_per_second | tr -d ' \t,')"
+echo "HS-IPERF \$(grep -A10 '"sum_received"' /tmp/ip.json | grep -m1 bits_per_second | tr -d ' \t,')"
 sed -n 's/^{ opcode: *\([0-9]*\) } hitcount: *\([0-9]*\)/HS-HIST \1 \2/p' \$T/hist
 echo "HS-STAT \$(cat /tmp/stat.json)"
 EOS
