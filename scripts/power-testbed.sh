@@ -4,22 +4,25 @@
 # TCG.  Debian packages are cached outside the checkout.
 #
 #   scripts/power-testbed.sh [-M powernv8|pseries-nested|pseries] [-n e1000|virtio]
-#                            [-a KERNEL-ARGS] [-t SECS] [-f FILE]... SCRIPT
+#                            [-a KERNEL-ARGS] [-k KERNEL-DIR] [-t SECS] [-f FILE]... SCRIPT
 #
 # SCRIPT runs as root inside the guest with /hs (our tools and files) on
 # PATH, tracefs and bpffs mounted and kvm-hv loaded when the machine can
 # host it.  With -n the guest gets that NIC on QEMU's user network
 # (address 10.0.2.15, the build machine's loopback reached as 10.0.2.2)
 # and iperf3; "virtio" is virtio-net behind the guest's IOMMU
-# (iommu_platform=on), e1000 always maps DMA per packet.  Everything the guest prints comes back on stdout; the exit
+# (iommu_platform=on), e1000 always maps DMA per packet.  -k boots our own
+# kernel instead of Debian's: a directory with vmlinux, kvm.ko and kvm-hv.ko
+# (scripts/kernel-build.sh).  Everything the guest prints comes back on stdout; the exit
 # status is the script's ("HS-EXIT n" on the console), 124 on timeout.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${HCALLSCOPE_CACHE:-/var/cache/hcallscope}
 kabi=6.1.0-50-powerpc64le
-machine=powernv8 timeout=240 files=() nic= append=
-while getopts M:t:f:n:a: c; do
+machine=powernv8 timeout=240 files=() nic= append= kdir=
+while getopts M:t:f:n:a:k: c; do
 	case $c in
+	k) kdir=$OPTARG ;;
 	M) machine=$OPTARG ;;
 	n) nic=$OPTARG ;;
 	a) append=$OPTARG ;;
@@ -97,7 +100,17 @@ add_module() {
 	cp "$ko" "$root/lib/modules/"
 	basename "$ko" .ko >> "$root/hs/modules"
 }
-for m in $modules; do add_module "$m"; done
+kernel=$stage/boot/vmlinux-$kabi
+if [ -n "$kdir" ]; then
+	kernel=$kdir/vmlinux
+	[ -r "$kernel" ] || { echo "power-testbed: no vmlinux in $kdir" >&2; exit 1; }
+	for m in kvm kvm-hv; do
+		cp "$kdir/$m.ko" "$root/lib/modules/"
+		echo "$m" >> "$root/hs/modules"
+	done
+else
+	for m in $modules; do add_module "$m"; done
+fi
 if [ -n "$nic" ]; then
 	cp -a "$stage"/lib64 "$root/" 2>/dev/null || true
 	mkdir -p "$root/usr/bin" "$root/lib" "$root/usr/lib"
@@ -130,7 +143,7 @@ chmod +x "$root/init" "$root/hs/test.sh"
 
 rc=0
 timeout "$timeout" qemu-system-ppc64 "${qemu_machine[@]}" -nodefaults -nographic \
-	-serial mon:stdio -kernel "$stage/boot/vmlinux-$kabi" -initrd "$work/initrd.gz" \
+	-serial mon:stdio -kernel "$kernel" -initrd "$work/initrd.gz" \
 	-append "console=$console quiet $append" < /dev/null > "$work/console" 2>&1 || rc=$?
 tr -d '\r' < "$work/console"
 [ $rc -ne 124 ] || { echo "power-testbed: timed out after $timeout s" >&2; exit 124; }

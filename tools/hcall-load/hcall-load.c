@@ -148,7 +148,10 @@ static void report_json(const struct hl_item *items, unsigned int nr,
 				n ? n : "?", (unsigned long long)th[v].res.exits[e]);
 			first = 0;
 		}
-		fprintf(stdout, "}}");
+		fprintf(stdout, "}");
+		if (hl_backend.report_vcpu)
+			hl_backend.report_vcpu(v, stdout);
+		fprintf(stdout, "}");
 	}
 	fprintf(stdout, "]}}\n");
 }

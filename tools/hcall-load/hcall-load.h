@@ -49,6 +49,8 @@ struct hl_backend {
 	void (*run_vcpu)(unsigned int idx, struct hl_vcpu_result *res);
 	/* JSON members describing in-kernel completions the VMM can see */
 	void (*report_kernel_side)(FILE *out);
+	/* optional: JSON members of one vCPU (",\"name\":..."), after the run */
+	void (*report_vcpu)(unsigned int idx, FILE *out);
 	void (*teardown)(void);
 };
 

@@ -268,6 +268,44 @@ static void power_report_kernel_side(FILE *out)
 		LIOBN_KERNEL, (unsigned long long)set);
 }
 
+/*
+ * The vCPU's TCE path counters from KVM_GET_STATS_FD: "h_*tce*" stats exist
+ * on kernels with hcallscope's patch; elsewhere the object is empty.
+ */
+static void power_report_vcpu(unsigned int idx, FILE *out)
+{
+	struct kvm_stats_header h;
+	size_t dsz;
+	char *descs = NULL;
+	int fd, first = 1;
+
+	fprintf(out, ",\"kvm_stats\":{");
+	fd = ioctl(vcpu_fds[idx], KVM_GET_STATS_FD, NULL);
+	if (fd < 0 || pread(fd, &h, sizeof(h), 0) != sizeof(h))
+		goto out;
+	dsz = sizeof(struct kvm_stats_desc) + h.name_size;
+	descs = malloc(dsz * h.num_desc);
+	if (!descs || pread(fd, descs, dsz * h.num_desc, h.desc_offset) !=
+	    (ssize_t)(dsz * h.num_desc))
+		goto out;
+	for (unsigned int i = 0; i < h.num_desc; i++) {
+		struct kvm_stats_desc *d = (void *)(descs + i * dsz);
+		uint64_t v;
+
+		if (strncmp(d->name, "h_", 2) || !strstr(d->name, "tce") ||
+		    pread(fd, &v, sizeof(v), h.data_offset + d->offset) != sizeof(v))
+			continue;
+		fprintf(out, "%s\"%s\":%llu", first ? "" : ",", d->name,
+			(unsigned long long)v);
+		first = 0;
+	}
+out:
+	fprintf(out, "}");
+	free(descs);
+	if (fd >= 0)
+		close(fd);
+}
+
 static void power_teardown(void)
 {
 	for (unsigned int i = 0; i < HL_MAX_VCPUS; i++)
@@ -290,5 +328,6 @@ const struct hl_backend hl_backend = {
 	.setup = power_setup,
 	.run_vcpu = power_run_vcpu,
 	.report_kernel_side = power_report_kernel_side,
+	.report_vcpu = power_report_vcpu,
 	.teardown = power_teardown,
 };
