@@ -7,21 +7,15 @@
 #   scripts/gen-min-btf.sh [KERNEL-ABI]     default 6.1.0-50-powerpc64le
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${HCALLSCOPE_CACHE:-/var/cache/hcallscope}
+. "$top/scripts/debs.sh"
 abi=${1:-6.1.0-50-powerpc64le}
 obj=$top/build/ppc64le/hcallstat.bpf.o
 full=$cache/btf/$abi.btf
 
 [ -r "$obj" ] || make -C "$top" ARCH=ppc64le "$obj" >/dev/null
 if [ ! -r "$full" ]; then
-	pkg=linux-image-$abi-dbg
-	mkdir -p "$cache/debs" "$cache/btf"
-	deb=$(ls "$cache"/debs/"${pkg}"_*_ppc64el.deb 2>/dev/null | head -1)
-	if [ -z "$deb" ]; then
-		(cd "$cache/debs" && apt-get download -qq "$pkg:ppc64el") ||
-			{ echo "gen-min-btf: cannot download $pkg:ppc64el" >&2; exit 1; }
-		deb=$(ls "$cache"/debs/"${pkg}"_*_ppc64el.deb | head -1)
-	fi
+	mkdir -p "$cache/btf"
+	deb=$(deb_path "linux-image-$abi-dbg") || exit 1
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" "./usr/lib/debug/boot/vmlinux-$abi"

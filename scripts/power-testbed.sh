@@ -17,7 +17,6 @@
 # status is the script's ("HS-EXIT n" on the console), 124 on timeout.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${HCALLSCOPE_CACHE:-/var/cache/hcallscope}
 kabi=6.1.0-50-powerpc64le
 machine=powernv8 timeout=240 files=() nic= append= kdir=
 while getopts M:t:f:n:a:k: c; do
@@ -58,20 +57,11 @@ virtio) qemu_machine+=(-netdev user,id=n0
 *) echo "power-testbed: unknown NIC '$nic'" >&2; exit 2 ;;
 esac
 
-fetch() {	# Debian ppc64el packages into the cache, unpacked into $stage
+. "$top/scripts/debs.sh"
+fetch() {	# unpack Debian ppc64el packages into $stage
 	local p deb
-	mkdir -p "$cache/debs"
 	for p in "$@"; do
-		deb=$(ls "$cache"/debs/"${p}"_*_ppc64el.deb 2>/dev/null | head -1)
-		if [ -z "$deb" ]; then
-			dpkg --print-foreign-architectures | grep -qx ppc64el || {
-				dpkg --add-architecture ppc64el
-				apt-get update -qq >/dev/null 2>&1 || true
-			}
-			(cd "$cache/debs" && apt-get download -qq "$p:ppc64el" 2>/dev/null) ||
-				{ echo "power-testbed: cannot download $p:ppc64el" >&2; exit 1; }
-			deb=$(ls "$cache"/debs/"${p}"_*_ppc64el.deb | head -1)
-		fi
+		deb=$(deb_path "$p") || exit 1
 		dpkg -x "$deb" "$stage"
 	done
 }

@@ -107,6 +107,14 @@ static void *vcpu_main(void *arg)
 	return NULL;
 }
 
+uint64_t hl_thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;

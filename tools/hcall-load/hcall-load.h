@@ -9,6 +9,7 @@
 #define HCALL_LOAD_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "hcallscope.h"
 
@@ -55,5 +56,8 @@ struct hl_backend {
 };
 
 extern const struct hl_backend hl_backend;
+
+/* CPU time of the calling thread, for the backends' run loops */
+uint64_t hl_thread_cpu_ns(void);
 
 #endif

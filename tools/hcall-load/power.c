@@ -219,18 +219,10 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 	return 0;
 }
 
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static void power_run_vcpu(unsigned int idx, struct hl_vcpu_result *res)
 {
 	struct kvm_run *run = runs[idx];
-	uint64_t t0 = thread_cpu_ns();
+	uint64_t t0 = hl_thread_cpu_ns();
 
 	for (;;) {
 		if (ioctl(vcpu_fds[idx], KVM_RUN, 0) < 0) {
@@ -249,7 +241,7 @@ static void power_run_vcpu(unsigned int idx, struct hl_vcpu_result *res)
 			break;
 		run->papr_hcall.ret = 0;	/* H_SUCCESS */
 	}
-	res->cpu_ns = thread_cpu_ns() - t0;
+	res->cpu_ns = hl_thread_cpu_ns() - t0;
 }
 
 /* TCEs set in the in-kernel table, read back through the table's fd */

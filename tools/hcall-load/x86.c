@@ -186,18 +186,10 @@ static int x86_setup(const struct hl_item *mix, unsigned int nr_items,
 	return 0;
 }
 
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static void x86_run_vcpu(unsigned int idx, struct hl_vcpu_result *res)
 {
 	struct kvm_run *run = runs[idx];
-	uint64_t t0 = thread_cpu_ns();
+	uint64_t t0 = hl_thread_cpu_ns();
 
 	for (;;) {
 		if (ioctl(vcpu_fds[idx], KVM_RUN, 0) < 0) {
@@ -217,7 +209,7 @@ static void x86_run_vcpu(unsigned int idx, struct hl_vcpu_result *res)
 			break;
 		}
 	}
-	res->cpu_ns = thread_cpu_ns() - t0;
+	res->cpu_ns = hl_thread_cpu_ns() - t0;
 }
 
 /* eventfd counter: the number of in-kernel completions (non-blocking) */

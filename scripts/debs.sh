@@ -1,0 +1,19 @@
+# Sourced by scripts that need Debian ppc64el packages: one download cache,
+# outside the checkout.
+#   deb_path PKG   -> path of PKG's ppc64el .deb, downloaded once
+cache=${HCALLSCOPE_CACHE:-/var/cache/hcallscope}
+
+deb_path() {
+	_deb=$(ls "$cache"/debs/"$1"_*_ppc64el.deb 2>/dev/null | head -1)
+	if [ -z "$_deb" ]; then
+		dpkg --print-foreign-architectures | grep -qx ppc64el || {
+			dpkg --add-architecture ppc64el
+			apt-get update -qq >/dev/null 2>&1 || true
+		}
+		mkdir -p "$cache/debs"
+		(cd "$cache/debs" && apt-get download -qq "$1:ppc64el" >/dev/null 2>&1) ||
+			{ echo "cannot download $1:ppc64el from Debian's archive" >&2; return 1; }
+		_deb=$(ls "$cache"/debs/"$1"_*_ppc64el.deb | head -1)
+	fi
+	echo "$_deb"
+}
