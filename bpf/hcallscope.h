@@ -76,6 +76,23 @@ struct hs_key {
 	__u64 arg;
 };
 
+/*
+ * Real-mode TCE completions fire no event; kernels with kernel-patch/
+ * count them per vCPU (struct kvm_vcpu_stat h_*_realmode).  The probes
+ * keep, per (VMM, vCPU), the counters when first seen and the latest.
+ */
+enum hs_rm_hcall { HS_RM_PUT_TCE, HS_RM_PUT_TCE_INDIRECT, HS_RM_STUFF_TCE, HS_RM_MAX };
+
+struct hs_vcpu_key {
+	__u32 pid;
+	__u32 vcpu;
+};
+
+struct hs_rm_counts {
+	__u64 first[HS_RM_MAX];
+	__u64 last[HS_RM_MAX];
+};
+
 /* Index of the per-CPU counters in the "stats" array. */
 enum hs_stat {
 	HS_STAT_DROPS,		/* counter map full: events not counted */

@@ -334,6 +334,57 @@ static __always_inline bool is_tce_hcall(__u64 op)
  * from ret & RESUME_FLAG_HOST; GPR3 (hcall_rc) still holds the opcode on
  * a userspace exit, so it cannot tell.
  */
+/* kernel-patch/'s per-vCPU real-mode counters; absent on other kernels */
+struct kvm_vcpu_stat___hs {
+	__u64 h_put_tce_realmode;
+	__u64 h_put_tce_indirect_realmode;
+	__u64 h_stuff_tce_realmode;
+} __attribute__((preserve_access_index));
+
+struct kvm_vcpu___hs {
+	struct kvm_vcpu_stat___hs stat;
+} __attribute__((preserve_access_index));
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct hs_vcpu_key);
+	__type(value, struct hs_rm_counts);
+} realmode SEC(".maps");
+
+/*
+ * Snapshot the real-mode counters at guest entry and exit.  The first
+ * snapshot of a vCPU is its baseline: taken at its first entry for a vCPU
+ * started while tracing (exact), at its next exit for one already running
+ * (hits before that exit are missed).
+ */
+static __always_inline int snapshot_realmode(struct kvm_vcpu *vcpu)
+{
+	struct kvm_vcpu___hs *v = (void *)vcpu;
+	struct hs_vcpu_key key;
+	struct hs_rm_counts *c, init = {};
+	__u64 now[HS_RM_MAX];
+
+	if (!bpf_core_field_exists(v->stat.h_put_tce_realmode))
+		return 0;
+	key.pid = bpf_get_current_pid_tgid() >> 32;
+	if (targ_tgid && key.pid != targ_tgid)
+		return 0;
+	key.vcpu = BPF_CORE_READ(vcpu, vcpu_id);
+	now[HS_RM_PUT_TCE] = BPF_CORE_READ(v, stat.h_put_tce_realmode);
+	now[HS_RM_PUT_TCE_INDIRECT] = BPF_CORE_READ(v, stat.h_put_tce_indirect_realmode);
+	now[HS_RM_STUFF_TCE] = BPF_CORE_READ(v, stat.h_stuff_tce_realmode);
+	c = bpf_map_lookup_elem(&realmode, &key);
+	if (!c) {
+		__builtin_memcpy(init.first, now, sizeof(now));
+		__builtin_memcpy(init.last, now, sizeof(now));
+		bpf_map_update_elem(&realmode, &key, &init, BPF_NOEXIST);
+		return 0;
+	}
+	__builtin_memcpy(c->last, now, sizeof(now));
+	return 0;
+}
+
 static __always_inline int on_hcall_enter(struct kvm_vcpu *vcpu)
 {
 	struct hs_key key = {};
@@ -485,6 +536,8 @@ HS_PROGS(kvm_hypercall, unsigned long nr, on_hypercall(nr))
 
 #if defined(__TARGET_ARCH_powerpc)
 HS_PROGS(kvm_hcall_enter, struct kvm_vcpu *vcpu, on_hcall_enter(vcpu))
+HS_PROGS(kvm_guest_enter, struct kvm_vcpu *vcpu, snapshot_realmode(vcpu))
+HS_PROGS(kvm_guest_exit, struct kvm_vcpu *vcpu, snapshot_realmode(vcpu))
 HS_PROGS(kvm_hcall_exit, struct kvm_vcpu *vcpu COMMA int ret,
 	 on_hcall_exit(ret))
 HS_PROGS(hcall_entry, unsigned long op COMMA unsigned long *args,

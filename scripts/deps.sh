@@ -1,14 +1,15 @@
 #!/bin/sh
 # Install the Debian packages hcallscope needs; quiet when all are there.
-#   scripts/deps.sh [GROUP...]   groups: build, test, bench, power (default: all)
+#   scripts/deps.sh [GROUP...]   groups: build, test, bench, power, kernel (default: all)
 set -eu
 
 build="make gcc pkg-config clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev"
 test="jq util-linux linux-source-6.1 xz-utils"
 bench="bpftrace linux-perf bc"
+kernel="linux-source-6.1 xz-utils flex bison bc libssl-dev libelf-dev dwarves sparse perl"
 power="qemu-system-ppc qemu-system-data gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross cpio"
 
-[ $# -gt 0 ] || set -- build test bench power
+[ $# -gt 0 ] || set -- build test bench power kernel
 want=""
 for g in "$@"; do
 	case $g in
@@ -16,6 +17,7 @@ for g in "$@"; do
 	test) want="$want $test" ;;
 	bench) want="$want $bench" ;;
 	power) want="$want $power" ;;
+	kernel) want="$want $kernel" ;;
 	*) echo "deps: unknown group '$g'" >&2; exit 2 ;;
 	esac
 done

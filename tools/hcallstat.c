@@ -520,6 +520,35 @@ static const char *load_probes(void)
 	return kind;
 }
 
+/*
+ * Whether this kernel counts real-mode completions (kernel-patch/): its
+ * struct kvm_vcpu_stat has h_put_tce_realmode.  NULL where the question
+ * does not arise (x86, guest mode).
+ */
+static const char *realmode_status;
+
+static void check_realmode_counters(void)
+{
+	const struct btf_member *m;
+	const struct btf_type *t;
+	struct btf *btf;
+	int id;
+
+	if (strcmp(HS_ARCH, "ppc64le") || env.mode != MODE_HOST)
+		return;
+	realmode_status = "absent";
+	btf = env.btf_path ? btf__parse(env.btf_path, NULL) : btf__load_vmlinux_btf();
+	if (!btf)
+		return;
+	id = btf__find_by_name_kind(btf, "kvm_vcpu_stat", BTF_KIND_STRUCT);
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	m = t ? btf_members(t) : NULL;
+	for (int i = 0; t && i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), "h_put_tce_realmode"))
+			realmode_status = "counted";
+	btf__free(btf);
+}
+
 /* ---- reading and printing ---- */
 
 struct row {
@@ -559,6 +588,52 @@ static __u64 sum_percpu(int fd, const void *key, __u64 *vals, int ncpu)
 	return sum;
 }
 
+static struct row *new_row(struct snapshot *s)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 256;
+		s->rows = realloc(s->rows, s->cap * sizeof(*s->rows));
+		if (!s->rows)
+			die("out of memory");
+	}
+	return &s->rows[s->n++];
+}
+
+/* Real-mode rows from the per-vCPU counters (kernels with kernel-patch/). */
+static void read_realmode(struct snapshot *s)
+{
+#if defined(__powerpc64__)
+	static const __u32 opcode[HS_RM_MAX] = { 0x20, 0x13c, 0x138 };
+	int fd = bpf_map__fd(skel->maps.realmode);
+	struct hs_vcpu_key key, next, *prev = NULL;
+	struct hs_rm_counts c;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &c) ||
+		    (env.vcpu != HS_VCPU_UNKNOWN && key.vcpu != env.vcpu))
+			continue;
+		for (int i = 0; i < HS_RM_MAX; i++) {
+			struct row *r;
+
+			if (c.last[i] == c.first[i])
+				continue;
+			r = new_row(s);
+			memset(r, 0, sizeof(*r));
+			r->key.pid = key.pid;
+			r->key.vcpu = key.vcpu;
+			r->key.kind = HS_KIND_HCALL;
+			r->key.path = HS_PATH_REALMODE;
+			r->key.code = opcode[i];
+			r->count = c.last[i] - c.first[i];
+		}
+	}
+#else
+	(void)s;
+#endif
+}
+
 static void read_snapshot(struct snapshot *s)
 {
 	int slots_fd = bpf_map__fd(skel->maps.slots);
@@ -567,6 +642,7 @@ static void read_snapshot(struct snapshot *s)
 	__u64 *vals = calloc(ncpu, sizeof(__u64));
 	struct hs_key key, next, *prev = NULL;
 	__u32 idx = HS_STAT_DROPS, slot;
+	struct row *r;
 
 	if (!vals)
 		die("out of memory");
@@ -576,18 +652,13 @@ static void read_snapshot(struct snapshot *s)
 		prev = &key;
 		if (bpf_map_lookup_elem(slots_fd, &key, &slot))
 			continue;
-		if (s->n == s->cap) {
-			s->cap = s->cap ? 2 * s->cap : 256;
-			s->rows = realloc(s->rows, s->cap * sizeof(*s->rows));
-			if (!s->rows)
-				die("out of memory");
-		}
-		s->rows[s->n].key = key;
-		s->rows[s->n].count = (__s64)sum_percpu(counts_fd, &slot, vals, ncpu);
-		s->n++;
+		r = new_row(s);
+		r->key = key;
+		r->count = (__s64)sum_percpu(counts_fd, &slot, vals, ncpu);
 	}
 	s->drops = sum_percpu(bpf_map__fd(skel->maps.stats), &idx, vals, ncpu);
 	free(vals);
+	read_realmode(s);
 	qsort(s->rows, s->n, sizeof(*s->rows), cmp_key);
 }
 
@@ -641,6 +712,8 @@ static void print_table(const struct row *rows, size_t n, const char *title,
 		if (per_path[p])
 			fprintf(out, " %s=%lld", hs_path_name(p), (long long)per_path[p]);
 	fprintf(out, "%s\n", n ? "" : " none");
+	if (realmode_status && strcmp(realmode_status, "counted"))
+		fprintf(out, "real-mode: n/a (kernel without hcallscope's counters)\n");
 	if (drops)
 		fprintf(out, "WARNING: %llu events not counted (counter map full)\n",
 			(unsigned long long)drops);
@@ -681,9 +754,12 @@ static void print_json(const struct row *rows, size_t n, const char *type,
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	fprintf(out, "{\"schema\":\"%s\",\"type\":\"%s\",\"time\":\"%s\","
 		"\"elapsed_s\":%.6f,\"arch\":\"%s\",\"mode\":\"%s\",\"probes\":\"%s\","
-		"\"drops\":%llu,\"rows\":[", SCHEMA, type, when, elapsed, HS_ARCH,
+		"\"drops\":%llu,", SCHEMA, type, when, elapsed, HS_ARCH,
 		env.mode == MODE_GUEST ? "guest" : "host", probes,
 		(unsigned long long)drops);
+	if (realmode_status)
+		fprintf(out, "\"realmode\":\"%s\",", realmode_status);
+	fprintf(out, "\"rows\":[");
 	for (size_t i = 0; i < n; i++) {
 		const struct hs_key *k = &rows[i].key;
 		const char *an = hs_arg_name(k);
@@ -870,6 +946,7 @@ int main(int argc, char **argv)
 	if (env.cmd)
 		release = start_child(env.cmd);
 	probes = load_probes();
+	check_realmode_counters();
 	if (env.verbose)
 		fprintf(stderr, "hcallstat: attached %s probes\n", probes);
 	if (!env.json && !env.cmd)

@@ -51,6 +51,9 @@ static void test_key_strings(void)
 	ASSERT_STREQ(buf, "liobn=0x80000000", "LIOBN argument");
 	hs_arg_str(&cede, buf, sizeof(buf));
 	ASSERT_STREQ(buf, "", "no argument for H_CEDE");
+	tce.path = HS_PATH_REALMODE;
+	hs_arg_str(&tce, buf, sizeof(buf));
+	ASSERT_STREQ(buf, "", "no LIOBN on real-mode rows");
 	hs_request_str(&odd, buf, sizeof(buf));
 	ASSERT_STREQ(buf, "hcall:0x21", "unknown opcode shown as number");
 	hs_request_str(&pio, buf, sizeof(buf));

@@ -128,7 +128,9 @@ const char *hs_arg_name(const struct hs_key *k)
 {
 	switch (k->kind) {
 	case HS_KIND_HCALL:
-		return hs_hcall_is_tce(k->code) ? "liobn" : NULL;
+		/* real-mode counts are per vCPU and hcall, not per LIOBN */
+		return hs_hcall_is_tce(k->code) && k->path != HS_PATH_REALMODE ?
+		       "liobn" : NULL;
 	case HS_KIND_PIO:
 		return "port";
 	case HS_KIND_MMIO:
