@@ -39,3 +39,53 @@ t_kernel_checkpatch_strict() {
 	done < "$TOP/kernel-patch/series"
 	return $bad
 }
+
+# The patched kernel on powernv8: every TCE hcall counted once, on the
+# path it took, and tce_accel moving the counts.  hcallstat (CO-RE on the
+# kernel's own BTF) must agree with the counters.
+t_kernel_powernv8_path_counters() {
+	local kdir
+	kdir=$("$TOP/scripts/kernel-build.sh") || return 1
+	cat > guest.sh <<EOS
+P=/sys/module/kvm_hv/parameters/tce_accel
+echo "HS-LEVEL \$(cat \$P)"
+for level in 2 1 0; do
+	echo \$level > \$P
+	hcallstat -j -o /tmp/stat.json -- hcall-load -j -c 2 -m $POWER_MIX > /tmp/load.json || exit 1
+	echo "HS-LOAD-\$level \$(cat /tmp/load.json)"
+	echo "HS-STAT-\$level \$(cat /tmp/stat.json)"
+done
+if echo 3 > \$P 2>/dev/null; then echo "HS-BAD-LEVEL-ACCEPTED"; fi
+EOS
+	"$TOP/scripts/power-testbed.sh" -M powernv8 -k "$kdir" -t 300 -f "$PPC_BIN/hcall-load" \
+		-f "$PPC_BIN/hcallstat" guest.sh > console 2>&1 || { tail -n 20 console; return 1; }
+	grep -q "^HS-LEVEL 2$" console || { echo "tce_accel default is not 2"; return 1; }
+	! grep -q HS-BAD-LEVEL-ACCEPTED console || { echo "tce_accel accepted 3"; return 1; }
+	local level k u
+	for level in 2 1 0; do
+		sed -n "s/^HS-LOAD-$level //p" console > load$level.json
+		sed -n "s/^HS-STAT-$level //p" console > stat$level.json
+		expect_eq "$(stat_total stat$level.json | jq -r .probes)" tp_btf "probes on a kernel with BTF" || return 1
+		expect_eq "$(stat_total stat$level.json | jq -r .realmode)" counted "real-mode counters found" || return 1
+		# per vCPU: kernel-LIOBN hcalls (410) in virtual mode, or all in userspace at level 0
+		k=$(jq -c '[.observed.per_vcpu[].kvm_stats |
+			(.h_put_tce_virtmode + .h_put_tce_indirect_virtmode + .h_stuff_tce_virtmode)]' load$level.json)
+		u=$(jq -c '[.observed.per_vcpu[].kvm_stats |
+			(.h_put_tce_user + .h_put_tce_indirect_user + .h_stuff_tce_user)]' load$level.json)
+		if [ $level = 0 ]; then
+			expect_eq "$k/$u" "[0,0]/[439,439]" "level 0 counters virtmode/user" || return 1
+			expect_eq "$(stat_sum stat$level.json '.kind == "hcall" and .path == "virtual-mode" and .code != 28')" 0 \
+				"hcallstat: no TCE hcall in virtual mode at level 0" || return 1
+		else
+			expect_eq "$k/$u" "[400,400]/[39,39]" "level $level counters virtmode/user" || return 1
+			check_against_load load$level.json stat$level.json || return 1
+		fi
+		expect_eq "$(jq -c '[.observed.per_vcpu[].kvm_stats |
+			(.h_put_tce_realmode + .h_put_tce_indirect_realmode + .h_stuff_tce_realmode)]' load$level.json)" \
+			"[0,0]" "real-mode hits (no real-mode handlers yet)" || return 1
+		# hcallstat's own view equals the kernel's counters
+		expect_eq "$(stat_sum stat$level.json '.kind == "hcall" and .path == "userspace" and (.code == 32 or .code == 312 or .code == 316)')" \
+			"$(jq '[.observed.per_vcpu[].kvm_stats | (.h_put_tce_user + .h_put_tce_indirect_user + .h_stuff_tce_user)] | add' load$level.json)" \
+			"hcallstat userspace TCE hcalls vs kernel counters, level $level" || return 1
+	done
+}
