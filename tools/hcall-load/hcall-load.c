@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <getopt.h>
+#include <sys/ioctl.h>
+#include <linux/kvm.h>
 #include "hcall-load.h"
 #include "names.h"
 
@@ -96,6 +98,40 @@ static int parse_mix(const char *spec, struct hl_item *items, unsigned int *nr)
 	return 0;
 }
 
+int hl_vcpu_fds[HL_MAX_VCPUS];
+struct kvm_run *hl_runs[HL_MAX_VCPUS];
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* KVM_RUN until the backend says the guest is done */
+static void run_vcpu(unsigned int idx, struct hl_vcpu_result *res)
+{
+	struct kvm_run *run = hl_runs[idx];
+	uint64_t t0 = thread_cpu_ns();
+	enum hl_exit e = HL_EXIT_CONTINUE;
+
+	while (e == HL_EXIT_CONTINUE) {
+		if (ioctl(hl_vcpu_fds[idx], KVM_RUN, 0) < 0) {
+			if (errno == EINTR)
+				continue;
+			res->error = errno;
+			break;
+		}
+		if (run->exit_reason < 64)
+			res->exits[run->exit_reason]++;
+		e = hl_backend.handle_exit(run);
+		if (e == HL_EXIT_UNEXPECTED)
+			res->error = EIO;
+	}
+	res->cpu_ns = thread_cpu_ns() - t0;
+}
+
 static void *vcpu_main(void *arg)
 {
 	struct vcpu_thread *t = arg;
@@ -103,16 +139,8 @@ static void *vcpu_main(void *arg)
 
 	snprintf(name, sizeof(name), "vcpu%u", t->idx);
 	pthread_setname_np(pthread_self(), name);
-	hl_backend.run_vcpu(t->idx, &t->res);
+	run_vcpu(t->idx, &t->res);
 	return NULL;
-}
-
-uint64_t hl_thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 static double now_s(void)

@@ -38,6 +38,14 @@ struct hl_vcpu_result {
 	int error;
 };
 
+enum hl_exit { HL_EXIT_CONTINUE, HL_EXIT_DONE, HL_EXIT_UNEXPECTED };
+
+struct kvm_run;
+
+/* Filled in by the backend's setup; the front end runs the vCPUs. */
+extern int hl_vcpu_fds[HL_MAX_VCPUS];
+extern struct kvm_run *hl_runs[HL_MAX_VCPUS];
+
 struct hl_backend {
 	const char *name;
 	const struct hl_request *requests;
@@ -46,8 +54,8 @@ struct hl_backend {
 	/* set up the VM for nr_vcpus running mix; 0 or -errno with msg */
 	int (*setup)(const struct hl_item *mix, unsigned int nr_items,
 		     unsigned int nr_vcpus, char *msg, size_t msglen);
-	/* run vCPU idx to completion (called on its own thread) */
-	void (*run_vcpu)(unsigned int idx, struct hl_vcpu_result *res);
+	/* what to do with a KVM_RUN exit */
+	enum hl_exit (*handle_exit)(struct kvm_run *run);
 	/* JSON members describing in-kernel completions the VMM can see */
 	void (*report_kernel_side)(FILE *out);
 	/* optional: JSON members of one vCPU (",\"name\":..."), after the run */
@@ -57,7 +65,5 @@ struct hl_backend {
 
 extern const struct hl_backend hl_backend;
 
-/* CPU time of the calling thread, for the backends' run loops */
-uint64_t hl_thread_cpu_ns(void);
 
 #endif

@@ -63,8 +63,6 @@ static const struct hl_request requests[R_MAX] = {
 
 static int kvm_fd = -1, vm_fd = -1, tce_fd = -1;
 static uint8_t *guest_mem;
-static int vcpu_fds[HL_MAX_VCPUS];
-static struct kvm_run *runs[HL_MAX_VCPUS];
 
 /* ---- a few PowerPC instructions (guest is little-endian) ---- */
 #define ADDI(rt, ra, si)  ((14u << 26) | ((rt) << 21) | ((ra) << 16) | ((si) & 0xffff))
@@ -199,49 +197,34 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 		struct kvm_regs regs;
 		size_t run_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 
-		vcpu_fds[i] = ioctl(vm_fd, KVM_CREATE_VCPU, i);
-		if (vcpu_fds[i] < 0)
+		hl_vcpu_fds[i] = ioctl(vm_fd, KVM_CREATE_VCPU, i);
+		if (hl_vcpu_fds[i] < 0)
 			return fail(msg, msglen, "KVM_CREATE_VCPU");
 		/* without PAPR mode KVM_RUN fails with EINVAL */
-		if (ioctl(vcpu_fds[i], KVM_ENABLE_CAP, &papr) < 0)
+		if (ioctl(hl_vcpu_fds[i], KVM_ENABLE_CAP, &papr) < 0)
 			return fail(msg, msglen, "KVM_CAP_PPC_PAPR");
-		runs[i] = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			       vcpu_fds[i], 0);
-		if (runs[i] == MAP_FAILED)
+		hl_runs[i] = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       hl_vcpu_fds[i], 0);
+		if (hl_runs[i] == MAP_FAILED)
 			return fail(msg, msglen, "mmap kvm_run");
-		if (ioctl(vcpu_fds[i], KVM_GET_REGS, &regs) < 0)
+		if (ioctl(hl_vcpu_fds[i], KVM_GET_REGS, &regs) < 0)
 			return fail(msg, msglen, "KVM_GET_REGS");
 		regs.pc = CODE_GPA;
 		regs.msr = 0x8000000000001001ull;	/* SF | ME | LE, MMU off */
-		if (ioctl(vcpu_fds[i], KVM_SET_REGS, &regs) < 0)
+		if (ioctl(hl_vcpu_fds[i], KVM_SET_REGS, &regs) < 0)
 			return fail(msg, msglen, "KVM_SET_REGS");
 	}
 	return 0;
 }
 
-static void power_run_vcpu(unsigned int idx, struct hl_vcpu_result *res)
+static enum hl_exit power_handle_exit(struct kvm_run *run)
 {
-	struct kvm_run *run = runs[idx];
-	uint64_t t0 = hl_thread_cpu_ns();
-
-	for (;;) {
-		if (ioctl(vcpu_fds[idx], KVM_RUN, 0) < 0) {
-			if (errno == EINTR)
-				continue;
-			res->error = errno;
-			break;
-		}
-		if (run->exit_reason < 64)
-			res->exits[run->exit_reason]++;
-		if (run->exit_reason != KVM_EXIT_PAPR_HCALL) {
-			res->error = EIO;
-			break;
-		}
-		if (run->papr_hcall.nr == HL_H_DONE)
-			break;
-		run->papr_hcall.ret = 0;	/* H_SUCCESS */
-	}
-	res->cpu_ns = hl_thread_cpu_ns() - t0;
+	if (run->exit_reason != KVM_EXIT_PAPR_HCALL)
+		return HL_EXIT_UNEXPECTED;
+	if (run->papr_hcall.nr == HL_H_DONE)
+		return HL_EXIT_DONE;
+	run->papr_hcall.ret = 0;	/* H_SUCCESS */
+	return HL_EXIT_CONTINUE;
 }
 
 /* TCEs set in the in-kernel table, read back through the table's fd */
@@ -272,7 +255,7 @@ static void power_report_vcpu(unsigned int idx, FILE *out)
 	int fd, first = 1;
 
 	fprintf(out, ",\"kvm_stats\":{");
-	fd = ioctl(vcpu_fds[idx], KVM_GET_STATS_FD, NULL);
+	fd = ioctl(hl_vcpu_fds[idx], KVM_GET_STATS_FD, NULL);
 	if (fd < 0 || pread(fd, &h, sizeof(h), 0) != sizeof(h))
 		goto out;
 	dsz = sizeof(struct kvm_stats_desc) + h.name_size;
@@ -301,8 +284,8 @@ out:
 static void power_teardown(void)
 {
 	for (unsigned int i = 0; i < HL_MAX_VCPUS; i++)
-		if (vcpu_fds[i] > 0)
-			close(vcpu_fds[i]);
+		if (hl_vcpu_fds[i] > 0)
+			close(hl_vcpu_fds[i]);
 	if (tce_fd >= 0)
 		close(tce_fd);
 	if (vm_fd >= 0)
@@ -318,7 +301,7 @@ const struct hl_backend hl_backend = {
 	.default_mix = "put-tce-kernel=1000,put-tce-indirect-kernel=200,stuff-tce-kernel=300,"
 		       "put-tce-user=100,stuff-tce-user=50",
 	.setup = power_setup,
-	.run_vcpu = power_run_vcpu,
+	.handle_exit = power_handle_exit,
 	.report_kernel_side = power_report_kernel_side,
 	.report_vcpu = power_report_vcpu,
 	.teardown = power_teardown,

@@ -47,8 +47,6 @@ static const struct hl_request requests[R_MAX] = {
 static int kvm_fd = -1, vm_fd = -1;
 static int efd_pio = -1, efd_mmio = -1;
 static uint8_t *guest_mem;
-static int vcpu_fds[HL_MAX_VCPUS];
-static struct kvm_run *runs[HL_MAX_VCPUS];
 static size_t run_size;
 
 /* Guest code: for each item, "mov esi, N; 1: BODY; dec esi; jnz 1b"; hlt */
@@ -157,18 +155,18 @@ static int x86_setup(const struct hl_item *mix, unsigned int nr_items,
 		struct kvm_sregs sregs;
 		struct kvm_regs regs = { .rip = CODE_GPA, .rflags = 2 };
 
-		vcpu_fds[i] = ioctl(vm_fd, KVM_CREATE_VCPU, i);
-		if (vcpu_fds[i] < 0) {
+		hl_vcpu_fds[i] = ioctl(vm_fd, KVM_CREATE_VCPU, i);
+		if (hl_vcpu_fds[i] < 0) {
 			snprintf(msg, msglen, "KVM_CREATE_VCPU %u: %s", i, strerror(errno));
 			return -errno;
 		}
-		runs[i] = mmap(NULL, run_size, PROT_READ | PROT_WRITE,
-			       MAP_SHARED, vcpu_fds[i], 0);
-		if (runs[i] == MAP_FAILED) {
+		hl_runs[i] = mmap(NULL, run_size, PROT_READ | PROT_WRITE,
+			       MAP_SHARED, hl_vcpu_fds[i], 0);
+		if (hl_runs[i] == MAP_FAILED) {
 			snprintf(msg, msglen, "mmap vcpu %u: %s", i, strerror(errno));
 			return -errno;
 		}
-		if (ioctl(vcpu_fds[i], KVM_GET_SREGS, &sregs) < 0) {
+		if (ioctl(hl_vcpu_fds[i], KVM_GET_SREGS, &sregs) < 0) {
 			snprintf(msg, msglen, "KVM_GET_SREGS: %s", strerror(errno));
 			return -errno;
 		}
@@ -176,8 +174,8 @@ static int x86_setup(const struct hl_item *mix, unsigned int nr_items,
 		sregs.cs.selector = 0;
 		sregs.ds.base = 0;
 		sregs.ds.selector = 0;
-		if (ioctl(vcpu_fds[i], KVM_SET_SREGS, &sregs) < 0 ||
-		    ioctl(vcpu_fds[i], KVM_SET_REGS, &regs) < 0) {
+		if (ioctl(hl_vcpu_fds[i], KVM_SET_SREGS, &sregs) < 0 ||
+		    ioctl(hl_vcpu_fds[i], KVM_SET_REGS, &regs) < 0) {
 			snprintf(msg, msglen, "setting vcpu %u registers: %s", i,
 				 strerror(errno));
 			return -errno;
@@ -186,30 +184,17 @@ static int x86_setup(const struct hl_item *mix, unsigned int nr_items,
 	return 0;
 }
 
-static void x86_run_vcpu(unsigned int idx, struct hl_vcpu_result *res)
+static enum hl_exit x86_handle_exit(struct kvm_run *run)
 {
-	struct kvm_run *run = runs[idx];
-	uint64_t t0 = hl_thread_cpu_ns();
-
-	for (;;) {
-		if (ioctl(vcpu_fds[idx], KVM_RUN, 0) < 0) {
-			if (errno == EINTR)
-				continue;
-			res->error = errno;
-			break;
-		}
-		if (run->exit_reason < 64)
-			res->exits[run->exit_reason]++;
-		if (run->exit_reason == KVM_EXIT_HLT)
-			break;
-		if (run->exit_reason != KVM_EXIT_IO &&
-		    run->exit_reason != KVM_EXIT_MMIO &&
-		    run->exit_reason != KVM_EXIT_HYPERCALL) {
-			res->error = EIO;
-			break;
-		}
+	switch (run->exit_reason) {
+	case KVM_EXIT_HLT:
+		return HL_EXIT_DONE;
+	case KVM_EXIT_IO:
+	case KVM_EXIT_MMIO:
+	case KVM_EXIT_HYPERCALL:
+		return HL_EXIT_CONTINUE;	/* nothing to emulate */
 	}
-	res->cpu_ns = hl_thread_cpu_ns() - t0;
+	return HL_EXIT_UNEXPECTED;
 }
 
 /* eventfd counter: the number of in-kernel completions (non-blocking) */
@@ -233,8 +218,8 @@ static void x86_teardown(void)
 {
 	/* closing the VM fd frees everything KVM holds for it */
 	for (unsigned int i = 0; i < HL_MAX_VCPUS; i++)
-		if (vcpu_fds[i] > 0)
-			close(vcpu_fds[i]);
+		if (hl_vcpu_fds[i] > 0)
+			close(hl_vcpu_fds[i]);
 	if (vm_fd >= 0)
 		close(vm_fd);
 	if (kvm_fd >= 0)
@@ -247,7 +232,7 @@ const struct hl_backend hl_backend = {
 	.nr_requests = R_MAX,
 	.default_mix = "pio-user=1000,pio-kernel=5000,mmio-user=500,mmio-kernel=500,cpuid=2000",
 	.setup = x86_setup,
-	.run_vcpu = x86_run_vcpu,
+	.handle_exit = x86_handle_exit,
 	.report_kernel_side = x86_report_kernel_side,
 	.teardown = x86_teardown,
 };
