@@ -89,3 +89,32 @@ EOS
 			"hcallstat userspace TCE hcalls vs kernel counters, level $level" || return 1
 	done
 }
+
+# The objects the series touches, cross-built with W=1 and sparse (C=1),
+# give no warning the unpatched tree does not give too.
+kernel_object_warnings() {	# TREE OBJDIR OBJECTS... -> warnings, paths stripped
+	local tree=$1 obj=$2
+	shift 2
+	local mk="make -C $tree O=$obj ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu-"
+	$mk powernv_defconfig > /dev/null 2>&1 && cat "$TOP/kernel-patch/config" >> "$obj/.config" &&
+	$mk olddefconfig > /dev/null 2>&1 && $mk -j"$(nproc)" prepare > "$obj.log" 2>&1 ||
+		{ tail -5 "$obj.log"; return 1; }
+	$mk -j"$(nproc)" W=1 C=1 "$@" > "$obj.log" 2>&1 || { grep -m5 error "$obj.log"; return 1; }
+	grep -E 'warning:' "$obj.log" | sed "s|$tree/||; s|:[0-9]*:[0-9]*:|:|" | sort -u
+}
+
+t_kernel_no_new_warnings() {
+	local src objs
+	src=$(pristine_tree) || return 1
+	cp -a "$src" patched
+	"$TOP/scripts/kernel-apply.sh" patched > /dev/null || return 1
+	objs=$(sed -n 's|^+++ b/\(.*\)\.c$|\1.o|p' "$TOP"/kernel-patch/*.patch | sort -u)
+	[ -n "$objs" ] || { echo "no .c files in the series?"; return 1; }
+	# shellcheck disable=SC2086
+	kernel_object_warnings "$src" "$PWD/obj-pristine" $objs > before || return 1
+	# shellcheck disable=SC2086
+	kernel_object_warnings "$PWD/patched" "$PWD/obj-patched" $objs > after || return 1
+	echo "objects: $objs; warnings before $(wc -l < before), after $(wc -l < after)"
+	comm -13 before after > new
+	[ ! -s new ] || { echo "new warnings:"; cat new; return 1; }
+}
