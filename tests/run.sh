@@ -2,6 +2,7 @@
 # hcallscope test runner: unit tests, live tests on this machine's KVM,
 # bad-input tests.  Ends with "N passed, N failed"; exit status 1 on failure.
 #   tests/run.sh [PATTERN]     run the tests whose name contains PATTERN
+#   HS_TEST_VERBOSE=1          also show what passing tests printed (figures)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 export TOP=$top BIN=$top/build/$(uname -m)
@@ -33,6 +34,7 @@ run_test() {
 	if [ $ok = 0 ] && nothing_attached >> "$log" 2>&1; then
 		passed=$((passed + 1))
 		echo "ok   $name"
+		[ -z "${HS_TEST_VERBOSE:-}" ] || sed 's/^/     | /' "$log"
 	else
 		failed=$((failed + 1))
 		echo "FAIL $name"

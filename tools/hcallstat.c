@@ -367,31 +367,42 @@ static void check_tracefs(void)
 			    strcmp(HS_ARCH, "ppc64le") ? "" : " HV (kvm-hv)");
 }
 
-/* tp_btf needs the tracepoint's btf_trace_* typedef in kernel BTF. */
+/*
+ * tp_btf needs the tracepoint's btf_trace_* typedef in kernel BTF: vmlinux
+ * or one of KVM's modules.  Parsed once, freed once the programs are loaded.
+ */
+static const char *const kvm_modules[] = { "kvm", "kvm_hv", "kvm_intel", "kvm_amd" };
+static struct btf *kernel_btfs[1 + ARRAY_SIZE(kvm_modules)];
+static int nr_kernel_btfs = -1;
+
+static void free_kernel_btfs(void)
+{
+	while (nr_kernel_btfs > 0)	/* modules first: they split vmlinux */
+		btf__free(kernel_btfs[--nr_kernel_btfs]);
+	nr_kernel_btfs = -1;
+}
+
 static int btf_has_tracepoint(const char *tp)
 {
-	static const char *const mods[] = { "kvm", "kvm_hv", "kvm_intel", "kvm_amd" };
 	char name[128], path[64];
-	struct btf *vmlinux, *mod;
-	int found;
 
-	snprintf(name, sizeof(name), "btf_trace_%s", tp);
-	vmlinux = btf__parse("/sys/kernel/btf/vmlinux", NULL);
-	if (!vmlinux)
-		return 0;
-	found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) > 0;
-	for (size_t i = 0; !found && i < ARRAY_SIZE(mods); i++) {
-		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", mods[i]);
-		if (access(path, R_OK))
-			continue;
-		mod = btf__parse_split(path, vmlinux);
-		if (mod) {
-			found = btf__find_by_name_kind(mod, name, BTF_KIND_TYPEDEF) > 0;
-			btf__free(mod);
+	if (nr_kernel_btfs < 0) {
+		nr_kernel_btfs = 0;
+		kernel_btfs[0] = btf__parse("/sys/kernel/btf/vmlinux", NULL);
+		if (kernel_btfs[0])
+			nr_kernel_btfs = 1;
+		for (size_t i = 0; nr_kernel_btfs && i < ARRAY_SIZE(kvm_modules); i++) {
+			snprintf(path, sizeof(path), "/sys/kernel/btf/%s", kvm_modules[i]);
+			if (!access(path, R_OK) &&
+			    (kernel_btfs[nr_kernel_btfs] = btf__parse_split(path, kernel_btfs[0])))
+				nr_kernel_btfs++;
 		}
 	}
-	btf__free(vmlinux);
-	return found;
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	for (int i = 0; i < nr_kernel_btfs; i++)
+		if (btf__find_by_name_kind(kernel_btfs[i], name, BTF_KIND_TYPEDEF) > 0)
+			return 1;
+	return 0;
 }
 
 /* ---- loading ---- */
@@ -504,6 +515,7 @@ static const char *load_probes(void)
 	if (env.verbose && env.btf_path)
 		fprintf(stderr, "hcallstat: BTF from %s\n", env.btf_path);
 	err = env.force_raw_tp || env.btf_path ? -1 : open_and_load(1);
+	free_kernel_btfs();
 	if (!err)
 		kind = "tp_btf";
 	else if ((err = open_and_load(0)))

@@ -101,6 +101,15 @@ static int parse_mix(const char *spec, struct hl_item *items, unsigned int *nr)
 int hl_vcpu_fds[HL_MAX_VCPUS];
 struct kvm_run *hl_runs[HL_MAX_VCPUS];
 
+/* vCPUs before the VM: closing the VM fd last frees what KVM holds for it */
+static void teardown(void)
+{
+	for (unsigned int i = 0; i < HL_MAX_VCPUS; i++)
+		if (hl_vcpu_fds[i] >= 0)
+			close(hl_vcpu_fds[i]);
+	hl_backend.teardown();
+}
+
 static uint64_t thread_cpu_ns(void)
 {
 	struct timespec ts;
@@ -274,10 +283,12 @@ int main(int argc, char **argv)
 	}
 	if (parse_mix(mix, items, &nr_items))
 		return 2;
+	for (unsigned int v = 0; v < HL_MAX_VCPUS; v++)
+		hl_vcpu_fds[v] = -1;
 
 	if (hl_backend.setup(items, nr_items, nr_vcpus, msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "hcall-load: %s\n", msg);
-		hl_backend.teardown();
+		teardown();
 		return 1;
 	}
 	if (wait_sig) {
@@ -311,6 +322,6 @@ int main(int argc, char **argv)
 		report_json(items, nr_items, th, nr_vcpus, now_s() - t0);
 	else
 		report_text(items, nr_items, th, nr_vcpus, now_s() - t0);
-	hl_backend.teardown();
+	teardown();
 	return err ? 1 : 0;
 }

@@ -42,7 +42,7 @@ enum hl_exit { HL_EXIT_CONTINUE, HL_EXIT_DONE, HL_EXIT_UNEXPECTED };
 
 struct kvm_run;
 
-/* Filled in by the backend's setup; the front end runs the vCPUs. */
+/* Filled in by the backend's setup; the front end runs and closes them. */
 extern int hl_vcpu_fds[HL_MAX_VCPUS];
 extern struct kvm_run *hl_runs[HL_MAX_VCPUS];
 
@@ -60,6 +60,7 @@ struct hl_backend {
 	void (*report_kernel_side)(FILE *out);
 	/* optional: JSON members of one vCPU (",\"name\":..."), after the run */
 	void (*report_vcpu)(unsigned int idx, FILE *out);
+	/* close what setup opened, but the vCPUs */
 	void (*teardown)(void);
 };
 

@@ -283,9 +283,6 @@ out:
 
 static void power_teardown(void)
 {
-	for (unsigned int i = 0; i < HL_MAX_VCPUS; i++)
-		if (hl_vcpu_fds[i] > 0)
-			close(hl_vcpu_fds[i]);
 	if (tce_fd >= 0)
 		close(tce_fd);
 	if (vm_fd >= 0)

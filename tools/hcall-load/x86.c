@@ -217,9 +217,6 @@ static void x86_report_kernel_side(FILE *out)
 static void x86_teardown(void)
 {
 	/* closing the VM fd frees everything KVM holds for it */
-	for (unsigned int i = 0; i < HL_MAX_VCPUS; i++)
-		if (hl_vcpu_fds[i] > 0)
-			close(hl_vcpu_fds[i]);
 	if (vm_fd >= 0)
 		close(vm_fd);
 	if (kvm_fd >= 0)
