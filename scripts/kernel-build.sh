@@ -1,10 +1,15 @@
 #!/bin/sh
 # Build the patched POWER host kernel (vmlinux with BTF, kvm.ko, kvm-hv.ko),
 # cached outside the checkout and keyed by the series and the config
-# fragment: rebuilt only when one of them changes.  An interrupted build
-# resumes where it stopped.  Prints the directory holding vmlinux, kvm.ko
-# and kvm-hv.ko.
+# fragment: rebuilt only when one of them changes.  Prints the directory
+# holding vmlinux, kvm.ko and kvm-hv.ko.
 #   scripts/kernel-build.sh [-j N]
+#
+# One work tree ($cache/kernel/work) is kept between builds, so a new
+# series rebuilds incrementally: the previous series is reversed, the new
+# one applied, and files whose content did not change get their old mtime
+# back (make only sees what really changed).  Kbuild records absolute
+# paths, so the work tree never moves.  An interrupted build resumes.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${HCALLSCOPE_CACHE:-/var/cache/hcallscope}
@@ -13,38 +18,75 @@ jobs=$(nproc)
 key=$(cat "$top"/kernel-patch/series "$top"/kernel-patch/*.patch "$top"/kernel-patch/config |
 	sha256sum | cut -c1-16)
 out=$cache/kernel/$key
-[ -L "$out" ] && out=$(readlink -f "$out")	# keep the paths the objects were built with
 if [ -e "$out/.complete" ]; then echo "$out"; exit 0; fi
 
 tar=/usr/src/linux-source-6.1.tar.xz
 [ -r $tar ] || { echo "kernel-build: $tar missing (apt-get install linux-source-6.1)" >&2; exit 1; }
-src=$out/linux-source-6.1
-log=$out/build.log
-mk() { make -C "$src" O="$out/obj" ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu- "$@"; }
-if [ ! -e "$out/.configured" ]; then
-	rm -rf "$out"
-	mkdir -p "$out"
-	echo "kernel-build: building in $out (log: $log)" >&2
-	tar -xJf $tar -C "$out"
+mkdir -p "$cache/kernel"
+exec 9> "$cache/kernel/.lock"
+flock 9		# one build at a time; a waiting caller then finds it done
+if [ -e "$out/.complete" ]; then echo "$out"; exit 0; fi
+
+[ -e "$cache/kernel/work" ] || mkdir "$cache/kernel/work"
+work=$(readlink -f "$cache/kernel/work")
+src=$work/linux-source-6.1
+applied=$work/applied		# the series the tree carries, as applied
+log=$work/build.log
+mk() { make -C "$src" O="$work/obj" ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu- "$@"; }
+
+if [ ! -f "$src/Makefile" ] || [ ! -d "$applied" ]; then
+	echo "kernel-build: new work tree $work (log: $log)" >&2
+	rm -rf "$src" "$applied" "$work/obj"
+	tar -xJf $tar -C "$work"
 	"$top/scripts/kernel-apply.sh" "$src" >&2
+	mkdir -p "$applied.new"
+	cp "$top"/kernel-patch/series "$top"/kernel-patch/*.patch "$applied.new/"
+	mv "$applied.new" "$applied"
+elif ! diff -r -q -x config "$applied" "$top/kernel-patch" > /dev/null 2>&1; then
+	echo "kernel-build: series changed, rebuilding incrementally in $work (log: $log)" >&2
+	saved=$work/saved
+	rm -rf "$saved"
+	files=$(sed -n 's|^+++ b/||p' "$applied"/*.patch | sort -u)
+	for f in $files; do
+		[ -e "$src/$f" ] && mkdir -p "$saved/$(dirname "$f")" && cp -p "$src/$f" "$saved/$f"
+	done
+	tac "$applied/series" | while read -r p; do
+		[ -n "$p" ] || continue
+		(cd "$src" && patch -R -p1 -s -f < "$applied/$p") ||
+			{ echo "kernel-build: cannot reverse $p in $src; remove $work" >&2; exit 1; }
+	done
+	rm -rf "$applied"
+	"$top/scripts/kernel-apply.sh" "$src" >&2
+	for f in $files; do
+		[ -e "$saved/$f" ] && cmp -s "$saved/$f" "$src/$f" && touch -r "$saved/$f" "$src/$f"
+	done
+	rm -rf "$saved"
+	mkdir -p "$applied.new"
+	cp "$top"/kernel-patch/series "$top"/kernel-patch/*.patch "$applied.new/"
+	mv "$applied.new" "$applied"
+fi
+if ! cmp -s "$top/kernel-patch/config" "$work/config" 2>/dev/null; then
+	rm -f "$work/config"
 	mk powernv_defconfig >> "$log" 2>&1
-	cat "$top/kernel-patch/config" >> "$out/obj/.config"
+	cat "$top/kernel-patch/config" >> "$work/obj/.config"
 	mk olddefconfig >> "$log" 2>&1
-	touch "$out/.configured"
-else
-	echo "kernel-build: resuming in $out (log: $log)" >&2
+	cp "$top/kernel-patch/config" "$work/config"
 fi
 for o in $(grep '^CONFIG_' "$top/kernel-patch/config"); do
-	grep -qx "$o" "$out/obj/.config" || { echo "kernel-build: config lost $o" >&2; exit 1; }
+	grep -qx "$o" "$work/obj/.config" || { echo "kernel-build: config lost $o" >&2; exit 1; }
 done
+echo "kernel-build: make vmlinux, kvm.ko, kvm-hv.ko (log: $log)" >&2
 mk -j"$jobs" vmlinux >> "$log" 2>&1 || { tail -20 "$log" >&2; exit 1; }
 # single module targets, in a make of their own (with vmlinux, modpost fails)
 mk -j"$jobs" arch/powerpc/kvm/kvm.ko arch/powerpc/kvm/kvm-hv.ko >> "$log" 2>&1 ||
 	{ tail -20 "$log" >&2; exit 1; }
-powerpc64le-linux-gnu-strip --strip-debug -o "$out/vmlinux" "$out/obj/vmlinux"
+rm -rf "$out.new"
+mkdir -p "$out.new"
+powerpc64le-linux-gnu-strip --strip-debug -o "$out.new/vmlinux" "$work/obj/vmlinux"
 for m in kvm kvm-hv; do
-	powerpc64le-linux-gnu-strip --strip-debug -o "$out/$m.ko" "$out/obj/arch/powerpc/kvm/$m.ko"
+	powerpc64le-linux-gnu-strip --strip-debug -o "$out.new/$m.ko" "$work/obj/arch/powerpc/kvm/$m.ko"
 done
-rm -rf "$src"
-touch "$out/.complete"
+touch "$out.new/.complete"
+rm -rf "$out"
+mv "$out.new" "$out"
 echo "$out"

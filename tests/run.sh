@@ -15,7 +15,8 @@ if [ ! -d $TRACEFS/events ] && [ "${HS_TEST_NS:-}" != 1 ]; then
 fi
 
 WORK=$(mktemp -d /tmp/hcallscope-test.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+# HS_TEST_KEEP=1 keeps the last test's files (in $WORK/t) for a look
+[ -n "${HS_TEST_KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT
 passed=0 failed=0 filter=${1:-}
 
 . "$top/tests/lib.sh"
