@@ -46,7 +46,10 @@ check_against_load() {	# LOADJSON STATJSON
 	stat_total "$stat" | jq -e .rows > /dev/null || { echo "no total in $stat"; return 1; }
 	bad=$(stat_total "$stat" | jq -r --slurpfile L "$load" '
 		$L[0] as $l | . as $s |
-		([range(0; $l.vcpus) as $v | $l.mix[] | . as $m |
+		# requests that look alike to hcallstat (same kind, code, arg, path) are summed
+		($l.mix | group_by([.kind, .code, .arg, .path]) |
+		 map(.[0] + {per_vcpu: (map(.per_vcpu) | add), request: (map(.request) | join("+"))})) as $keys |
+		([range(0; $l.vcpus) as $v | $keys[] | . as $m |
 		  ([$s.rows[] | select(.vm == $l.pid and .vcpu == $v and
 			.kind == $m.kind and .code == $m.code and .arg == $m.arg and
 			.path == $m.path) | .count] | add // 0) as $got |

@@ -3,8 +3,13 @@
  * hcall-load POWER backend (book3s HV): a real-mode, little-endian guest
  * that loops over the TCE hcalls.  LIOBN_KERNEL has an in-kernel TCE table
  * (KVM_CREATE_SPAPR_TCE_64), so KVM completes those hcalls; LIOBN_USER has
- * none and each hcall exits here as KVM_EXIT_PAPR_HCALL, which this VMM
- * answers with H_SUCCESS.  The guest ends with the private HL_H_DONE hcall.
+ * none and each hcall exits here as KVM_EXIT_PAPR_HCALL.  This VMM then
+ * does what a VMM such as QEMU does: it carries the hcall out itself, on
+ * its own table for LIOBN_USER and on KVM's table (mapped through the
+ * table's fd) for LIOBN_KERNEL, with the checks KVM makes, so that return
+ * codes and table contents are the same whichever path completed an hcall.
+ * The guest records each request's failures and ends with the private
+ * HL_H_DONE hcall.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,16 +36,29 @@ enum {
 #define GUEST_MEM	(64ul << 20)	/* RAM at gpa 0 */
 #define CODE_GPA	0x10000
 #define TCE_LIST_GPA	0x20000		/* H_PUT_TCE_INDIRECT's list (4K aligned) */
+#define RESULT_GPA	0x30000		/* per vCPU and item: failures, last error */
 #define DMA_GPA		0x1000000	/* what the TCEs point at */
 #define LIOBN_KERNEL	0x80000000u
 #define LIOBN_USER	0x80000001u
+#define LIOBN_NONE	0x80000002u	/* no table anywhere */
 #define TCE_SHIFT	12
-#define WINDOW_PAGES	0x1000		/* 16 MiB DMA window */
 #define TCE_RW		3		/* TCE_PCI_READ | TCE_PCI_WRITE */
 #define BATCH		8		/* TCEs per STUFF / INDIRECT call */
+#define MAX_INDIRECT	512		/* PAPR: TCEs per H_PUT_TCE_INDIRECT */
+/*
+ * Each vCPU works in a region of its own of the DMA window, 64K TCEs'
+ * worth (at least one page of KVM's table whatever the host page size),
+ * so that the first use of each table page (which KVM must complete in
+ * virtual mode) happens exactly once per vCPU, and the final table
+ * contents do not depend on how the vCPUs interleave.
+ */
+#define REGION_SHIFT	13		/* TCEs per vCPU region: 8192 */
+#define H_SUCCESS	0
+#define H_PARAMETER	(-4)
 
 enum { R_PUT_K, R_INDIRECT_K, R_STUFF_K, R_GET_K, R_PUT_U, R_INDIRECT_U,
-       R_STUFF_U, R_MAX };
+       R_STUFF_U, R_BAD_LIOBN, R_BAD_IOBA, R_BAD_TCE, R_BAD_PERM,
+       R_BAD_NPAGES, R_BAD_LIST, R_MAX };
 
 #define REQ(n, h, op, liobn, path) \
 	{ n, h, HS_KIND_HCALL, path, op, liobn }
@@ -59,7 +77,53 @@ static const struct hl_request requests[R_MAX] = {
 			     HL_H_PUT_TCE_INDIRECT, LIOBN_USER, HS_PATH_USERSPACE),
 	[R_STUFF_U] = REQ("stuff-tce-user", "H_STUFF_TCE, to the VMM",
 			  HL_H_STUFF_TCE, LIOBN_USER, HS_PATH_USERSPACE),
+	/* bad arguments: H_PARAMETER on every path */
+	[R_BAD_LIOBN] = REQ("put-tce-bad-liobn", "H_PUT_TCE, unknown LIOBN (the VMM refuses it)",
+			    HL_H_PUT_TCE, LIOBN_NONE, HS_PATH_USERSPACE),
+	[R_BAD_IOBA] = REQ("put-tce-bad-ioba", "H_PUT_TCE, ioba past the DMA window",
+			   HL_H_PUT_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+	[R_BAD_TCE] = REQ("put-tce-bad-tce", "H_PUT_TCE, misaligned TCE (KVM leaves it to the VMM)",
+			  HL_H_PUT_TCE, LIOBN_KERNEL, HS_PATH_USERSPACE),
+	[R_BAD_PERM] = REQ("stuff-tce-bad-perm", "H_STUFF_TCE with read/write permission bits",
+			   HL_H_STUFF_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+	[R_BAD_NPAGES] = REQ("put-tce-indirect-bad-npages", "H_PUT_TCE_INDIRECT of 513 TCEs",
+			     HL_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+	[R_BAD_LIST] = REQ("put-tce-indirect-bad-list", "H_PUT_TCE_INDIRECT, list not 4K aligned",
+			   HL_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
 };
+
+/* What the guest passes besides the opcode and the LIOBN */
+struct tce_args {
+	uint32_t r6;		/* TCE (put), value (stuff), list gpa (indirect) */
+	uint16_t npages;	/* stuff and indirect */
+	uint8_t ioba_outside;	/* ioba one page past the window */
+};
+
+static const struct tce_args tce_args[R_MAX] = {
+	[R_PUT_K] = { DMA_GPA | TCE_RW, 1, 0 },
+	[R_INDIRECT_K] = { TCE_LIST_GPA, BATCH, 0 },
+	[R_STUFF_K] = { 0, BATCH, 0 },
+	[R_GET_K] = { 0, 1, 0 },
+	[R_PUT_U] = { DMA_GPA | TCE_RW, 1, 0 },
+	[R_INDIRECT_U] = { TCE_LIST_GPA, BATCH, 0 },
+	[R_STUFF_U] = { 0, BATCH, 0 },
+	[R_BAD_LIOBN] = { DMA_GPA | TCE_RW, 1, 0 },
+	[R_BAD_IOBA] = { DMA_GPA | TCE_RW, 1, 1 },
+	[R_BAD_TCE] = { (DMA_GPA + 0x800) | TCE_RW, 1, 0 },
+	[R_BAD_PERM] = { DMA_GPA | TCE_RW, BATCH, 0 },
+	[R_BAD_NPAGES] = { TCE_LIST_GPA, MAX_INDIRECT + 1, 0 },
+	[R_BAD_LIST] = { TCE_LIST_GPA + 8, BATCH, 0 },
+};
+
+/* The TCE tables as the VMM sees them: KVM's through its fd, and its own */
+struct vmm_table {
+	uint32_t liobn;
+	uint64_t *tces;		/* window_pages entries, host endian */
+};
+static struct vmm_table tables[2] = { { LIOBN_KERNEL, NULL }, { LIOBN_USER, NULL } };
+static uint64_t window_pages;	/* nr_vcpus regions */
+static const struct hl_item *mix_items;
+static unsigned int mix_len;
 
 static int kvm_fd = -1, vm_fd = -1, tce_fd = -1;
 static uint8_t *guest_mem;
@@ -72,6 +136,9 @@ static uint8_t *guest_mem;
 #define MULLI(rt, ra, si) ((7u << 26) | ((rt) << 21) | ((ra) << 16) | ((si) & 0xffff))
 #define CMPDI0(ra, si)    ((11u << 26) | (1u << 21) | ((ra) << 16) | ((si) & 0xffff))
 #define BNE(disp)         ((16u << 26) | (4u << 21) | (2u << 16) | ((disp) & 0xfffc))
+#define BEQ(disp)         ((16u << 26) | (12u << 21) | (2u << 16) | ((disp) & 0xfffc))
+#define ADD(rt, ra, rb)   ((31u << 26) | ((rt) << 21) | ((ra) << 16) | ((rb) << 11) | (266u << 1))
+#define STD(rs, ds, ra)   ((62u << 26) | ((rs) << 21) | ((ra) << 16) | ((ds) & 0xfffc))
 #define SC1               0x44000022u
 
 static size_t emit(uint32_t *p, size_t n, uint32_t insn)
@@ -89,36 +156,46 @@ static size_t load32(uint32_t *p, size_t n, unsigned int r, uint32_t v)
 }
 
 /*
- * for (r20 = count; r20; r20--) { r3 = hcall(op, liobn, ioba, ...); }
- * ioba walks the window so the calls touch different TCEs.
+ * Item @i: for (r20 = count; r20; r20--) { r3 = hcall(op, liobn, ioba, ...);
+ * if (r3) { failures++; last = r3; } }, then failures and last are stored
+ * at r22 + 16 * i.  ioba walks the vCPU's region (base in r21) so the
+ * calls touch different TCEs.
  */
-static size_t emit_loop(uint32_t *p, size_t n, const struct hl_item *it)
+static size_t emit_loop(uint32_t *p, size_t n, const struct hl_item *it,
+			unsigned int i)
 {
 	const struct hl_request *r = it->req;
+	const struct tce_args *a = &tce_args[r - requests];
 	size_t top;
 
 	n = load32(p, n, 20, (uint32_t)it->count);
+	n = emit(p, n, ADDI(23, 0, 0));
 	top = n;
 	n = load32(p, n, 3, r->code);
 	n = load32(p, n, 4, (uint32_t)r->arg);
-	if (r->code == HL_H_PUT_TCE || r->code == HL_H_GET_TCE) {
+	if (a->ioba_outside) {
+		n = load32(p, n, 5, (uint32_t)(window_pages << TCE_SHIFT));
+	} else if (r->code == HL_H_PUT_TCE || r->code == HL_H_GET_TCE) {
 		n = emit(p, n, ANDI(5, 20, 0xff));		/* ioba = (r20 & 0xff) << 12 */
 		n = emit(p, n, MULLI(5, 5, 1 << TCE_SHIFT));
-		n = load32(p, n, 6, DMA_GPA | TCE_RW);
 	} else {
 		n = emit(p, n, ANDI(5, 20, 0x1f));		/* ioba = (r20 & 31) * 8 pages */
 		n = emit(p, n, MULLI(5, 5, BATCH));
 		n = emit(p, n, MULLI(5, 5, 1 << TCE_SHIFT));
-		if (r->code == HL_H_STUFF_TCE)
-			n = emit(p, n, ADDI(6, 0, 0));		/* clear */
-		else
-			n = load32(p, n, 6, TCE_LIST_GPA);
-		n = emit(p, n, ADDI(7, 0, BATCH));
 	}
+	if (!a->ioba_outside)
+		n = emit(p, n, ADD(5, 5, 21));
+	n = load32(p, n, 6, a->r6);
+	n = emit(p, n, ADDI(7, 0, a->npages));
 	n = emit(p, n, SC1);
+	n = emit(p, n, CMPDI0(3, 0));
+	n = emit(p, n, BEQ(12));
+	n = emit(p, n, STD(3, 16 * i + 8, 22));
+	n = emit(p, n, ADDI(23, 23, 1));
 	n = emit(p, n, ADDI(20, 20, -1));
 	n = emit(p, n, CMPDI0(20, 0));
-	return emit(p, n, BNE((int)(top - n) * 4));
+	n = emit(p, n, BNE((int)(top - n) * 4));
+	return emit(p, n, STD(23, 16 * i, 22));
 }
 
 static int fail(char *msg, size_t len, const char *what)
@@ -141,8 +218,7 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 		       unsigned int nr_vcpus, char *msg, size_t msglen)
 {
 	struct kvm_create_spapr_tce_64 tce = {
-		.liobn = LIOBN_KERNEL, .page_shift = TCE_SHIFT,
-		.offset = 0, .size = WINDOW_PAGES,
+		.liobn = LIOBN_KERNEL, .page_shift = TCE_SHIFT, .offset = 0,
 	};
 	struct kvm_userspace_memory_region region = {
 		.slot = 0, .guest_phys_addr = 0, .memory_size = GUEST_MEM,
@@ -171,10 +247,14 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 	if (guest_mem == MAP_FAILED)
 		return fail(msg, msglen, "mmap");
 
+	window_pages = (uint64_t)nr_vcpus << REGION_SHIFT;
+	tce.size = window_pages;
+	mix_items = mix;
+	mix_len = nr_items;
 	code = (uint32_t *)(guest_mem + CODE_GPA);
 	for (unsigned int i = 0; i < nr_items; i++)
 		if (mix[i].count)
-			n = emit_loop(code, n, &mix[i]);
+			n = emit_loop(code, n, &mix[i], i);
 	n = load32(code, n, 3, HL_H_DONE);
 	n = emit(code, n, SC1);
 	n = emit(code, n, 0x48000000);			/* b . */
@@ -188,6 +268,15 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 	tce_fd = ioctl(vm_fd, KVM_CREATE_SPAPR_TCE_64, &tce);
 	if (tce_fd < 0)
 		return fail(msg, msglen, "KVM_CREATE_SPAPR_TCE_64");
+	tables[0].tces = mmap(NULL, window_pages * sizeof(uint64_t),
+			      PROT_READ | PROT_WRITE, MAP_SHARED, tce_fd, 0);
+	if (tables[0].tces == MAP_FAILED) {
+		tables[0].tces = NULL;
+		return fail(msg, msglen, "mmap of the TCE table");
+	}
+	tables[1].tces = calloc(window_pages, sizeof(uint64_t));
+	if (!tables[1].tces)
+		return fail(msg, msglen, "calloc");
 	if (enable_hcall(HL_H_PUT_TCE) || enable_hcall(HL_H_GET_TCE) ||
 	    enable_hcall(HL_H_PUT_TCE_INDIRECT) || enable_hcall(HL_H_STUFF_TCE))
 		return fail(msg, msglen, "KVM_CAP_PPC_ENABLE_HCALL");
@@ -211,36 +300,135 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 			return fail(msg, msglen, "KVM_GET_REGS");
 		regs.pc = CODE_GPA;
 		regs.msr = 0x8000000000001001ull;	/* SF | ME | LE, MMU off */
+		regs.gpr[21] = (uint64_t)i << (REGION_SHIFT + TCE_SHIFT);
+		regs.gpr[22] = RESULT_GPA + i * HL_MAX_ITEMS * 16;
 		if (ioctl(hl_vcpu_fds[i], KVM_SET_REGS, &regs) < 0)
 			return fail(msg, msglen, "KVM_SET_REGS");
 	}
 	return 0;
 }
 
+/* A DMA-enabled TCE must point at guest RAM on a TCE page boundary */
+static int tce_ok(uint64_t tce)
+{
+	uint64_t gpa = tce & ~(uint64_t)TCE_RW;
+
+	if (!(tce & TCE_RW))
+		return 1;	/* no access: any value may poison the table */
+	return !(gpa & ((1u << TCE_SHIFT) - 1)) && gpa < GUEST_MEM;
+}
+
+/*
+ * The TCE hcalls KVM left to userspace, carried out with KVM's checks and
+ * return codes (book3s_64_vio.c), including its order of checks.
+ */
+static int64_t emulate_tce_hcall(uint64_t op, const uint64_t *args)
+{
+	uint64_t liobn = args[0], ioba = args[1], npages = 1, idx;
+	struct vmm_table *t = NULL;
+	const uint64_t *list = NULL;
+
+	for (unsigned int i = 0; i < 2; i++)
+		if (tables[i].liobn == liobn)
+			t = &tables[i];
+	if (!t)
+		return H_PARAMETER;
+	if (op != HL_H_PUT_TCE)
+		npages = args[3];
+	if (op == HL_H_PUT_TCE_INDIRECT &&
+	    (npages > MAX_INDIRECT || (args[2] & 0xfff)))
+		return H_PARAMETER;
+	idx = ioba >> TCE_SHIFT;
+	if ((ioba & ((1u << TCE_SHIFT) - 1)) || idx + npages > window_pages ||
+	    idx + npages < idx)
+		return H_PARAMETER;
+
+	switch (op) {
+	case HL_H_PUT_TCE:
+		if (!tce_ok(args[2]))
+			return H_PARAMETER;
+		t->tces[idx] = args[2];
+		return H_SUCCESS;
+	case HL_H_STUFF_TCE:
+		if (args[2] & TCE_RW)
+			return H_PARAMETER;
+		for (uint64_t i = 0; i < npages; i++)
+			t->tces[idx + i] = args[2];
+		return H_SUCCESS;
+	case HL_H_PUT_TCE_INDIRECT:
+		if (args[2] + npages * 8 > GUEST_MEM)
+			return H_PARAMETER;
+		list = (const uint64_t *)(guest_mem + args[2]);
+		for (uint64_t i = 0; i < npages; i++)
+			if (!tce_ok(be64toh(list[i])))
+				return H_PARAMETER;
+		for (uint64_t i = 0; i < npages; i++) {
+			uint64_t tce = be64toh(list[i]);
+
+			/* KVM finds every TCE's memslot, even without access */
+			if ((tce & ~(uint64_t)TCE_RW) >= GUEST_MEM)
+				return H_PARAMETER;
+			t->tces[idx + i] = tce;
+		}
+		return H_SUCCESS;
+	}
+	return H_PARAMETER;
+}
+
 static enum hl_exit power_handle_exit(struct kvm_run *run)
 {
+	uint64_t nr;
+
 	if (run->exit_reason != KVM_EXIT_PAPR_HCALL)
 		return HL_EXIT_UNEXPECTED;
-	if (run->papr_hcall.nr == HL_H_DONE)
+	nr = run->papr_hcall.nr;
+	if (nr == HL_H_DONE)
 		return HL_EXIT_DONE;
-	run->papr_hcall.ret = 0;	/* H_SUCCESS */
+	if (nr == HL_H_PUT_TCE || nr == HL_H_STUFF_TCE || nr == HL_H_PUT_TCE_INDIRECT)
+		run->papr_hcall.ret = emulate_tce_hcall(nr, run->papr_hcall.args);
+	else
+		run->papr_hcall.ret = H_PARAMETER;
 	return HL_EXIT_CONTINUE;
 }
 
-/* TCEs set in the in-kernel table, read back through the table's fd */
+/*
+ * Both TCE tables as the guest left them: KVM's read back through the
+ * table's fd.  The digest (FNV-1a of the entries) lets runs on different
+ * paths be compared.
+ */
 static void power_report_kernel_side(FILE *out)
 {
-	size_t len = WINDOW_PAGES * sizeof(uint64_t);
-	uint64_t *tbl, set = 0;
+	fprintf(out, "\"tce_tables\":[");
+	for (unsigned int t = 0; t < 2; t++) {
+		uint64_t set = 0, h = 0xcbf29ce484222325ull;
 
-	tbl = mmap(NULL, len, PROT_READ, MAP_SHARED, tce_fd, 0);
-	if (tbl != MAP_FAILED) {
-		for (size_t i = 0; i < WINDOW_PAGES; i++)
-			set += tbl[i] != 0;
-		munmap(tbl, len);
+		for (uint64_t i = 0; tables[t].tces && i < window_pages; i++) {
+			uint64_t v = tables[t].tces[i];
+
+			set += v != 0;
+			for (unsigned int b = 0; b < 8; b++)
+				h = (h ^ ((v >> (8 * b)) & 0xff)) * 0x100000001b3ull;
+		}
+		fprintf(out, "%s{\"liobn\":%u,\"in_kernel\":%s,\"entries_set\":%llu,"
+			"\"digest\":\"%016llx\"}", t ? "," : "", tables[t].liobn,
+			t ? "false" : "true", (unsigned long long)set,
+			(unsigned long long)h);
 	}
-	fprintf(out, "\"tce_table\":{\"liobn\":%u,\"entries_set\":%llu}",
-		LIOBN_KERNEL, (unsigned long long)set);
+	fprintf(out, "]");
+}
+
+/* What each request returned to the guest, as the guest recorded it */
+static void report_returns(unsigned int idx, FILE *out)
+{
+	const uint64_t *res = (const uint64_t *)(guest_mem + RESULT_GPA +
+						 idx * HL_MAX_ITEMS * 16);
+
+	fprintf(out, ",\"returns\":{");
+	for (unsigned int i = 0; i < mix_len; i++)
+		fprintf(out, "%s\"%s\":{\"failed\":%llu,\"last_error\":%lld}",
+			i ? "," : "", mix_items[i].req->name,
+			(unsigned long long)res[2 * i], (long long)res[2 * i + 1]);
+	fprintf(out, "}");
 }
 
 /*
@@ -254,6 +442,7 @@ static void power_report_vcpu(unsigned int idx, FILE *out)
 	char *descs = NULL;
 	int fd, first = 1;
 
+	report_returns(idx, out);
 	fprintf(out, ",\"kvm_stats\":{");
 	fd = ioctl(hl_vcpu_fds[idx], KVM_GET_STATS_FD, NULL);
 	if (fd < 0 || pread(fd, &h, sizeof(h), 0) != sizeof(h))
@@ -283,6 +472,9 @@ out:
 
 static void power_teardown(void)
 {
+	if (tables[0].tces)
+		munmap(tables[0].tces, window_pages * sizeof(uint64_t));
+	free(tables[1].tces);
 	if (tce_fd >= 0)
 		close(tce_fd);
 	if (vm_fd >= 0)
