@@ -38,7 +38,7 @@ endif
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(BPF_ARCH) \
 	-Ibpf -Ibpf/vmlinux/$(BPF_ARCH) -Wall -Wno-unused-function
 
-LIB_SRCS := tools/lib/names.c
+LIB_SRCS := tools/lib/names.c tools/lib/export.c
 LOAD_SRCS := tools/hcall-load/hcall-load.c \
 	tools/hcall-load/$(if $(filter x86,$(BPF_ARCH)),x86,power).c
 

@@ -96,7 +96,28 @@ struct hs_rm_counts {
 /* Index of the per-CPU counters in the "stats" array. */
 enum hs_stat {
 	HS_STAT_DROPS,		/* counter map full: events not counted */
+	HS_STAT_HIST_DROPS,	/* histogram map full: latencies not recorded */
 	HS_STAT_MAX,
+};
+
+/*
+ * Latency histograms, one per counter slot (request and path), in the
+ * "hists" array; the key is kept in the value so that `bpftool map dump`
+ * shows what each histogram is about.
+ *   log2:   bucket 0 holds [0, 2) ns, bucket i [2^i, 2^(i+1)) ns, the last
+ *           one everything from 2^(HS_HIST_SLOTS-1) ns (2.1 s) on;
+ *   linear: bucket 0 holds what is below min, bucket i (1..SLOTS-2)
+ *           [min + (i-1)*step, min + i*step), the last one the rest.
+ */
+#define HS_HIST_SLOTS	32
+enum hs_hist_scale { HS_HIST_OFF, HS_HIST_LOG2, HS_HIST_LINEAR };
+
+struct hs_hist {
+	struct hs_key id;
+	__s64 requests;		/* live mode (--pin) only: the key's count */
+	__u64 timed;		/* latencies recorded */
+	__u64 sum_ns;
+	__u64 slots[HS_HIST_SLOTS];
 };
 
 #endif /* HCALLSCOPE_H */

@@ -8,6 +8,15 @@
  *
  * Counting is exact and lossless (drops are counted): one per-CPU counter
  * per struct hs_key, cumulative; userspace computes interval deltas.
+ * With hist_scale set, each completion's latency also goes to a histogram
+ * of its key:
+ *   POWER host: virtual mode from kvm_hcall_enter to kvm_hcall_exit; the
+ *     userspace round trip from kvm_hcall_exit to the vCPU's next
+ *     kvm_guest_enter;
+ *   x86: in-kernel paths from the request's tracepoint to the next
+ *     kvm_entry (where the KVM backend fires it); the userspace round trip
+ *     from kvm_userspace_exit to the VMM's next KVM_RUN;
+ *   pseries guest: from hcall_entry to hcall_exit.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -16,11 +25,16 @@
 #include "hcallscope.h"
 
 #define MAX_KEYS 16384
+#define MAX_HIST_KEYS 4096
 
 /* Set by userspace between open and load; 0 = no filter. */
 const volatile __u32 targ_tgid = 0;
 const volatile __u32 targ_vcpu = HS_VCPU_UNKNOWN;
 const volatile __u32 use_task_storage = 1;	/* 0: kernel has no BTF */
+const volatile __u32 hist_scale = HS_HIST_OFF;	/* enum hs_hist_scale */
+const volatile __u64 lin_min_ns = 0;
+const volatile __u64 lin_step_ns = 1000;
+const volatile __u32 live_counts = 0;	/* also count in "hists" (bpftool view) */
 
 /*
  * Counters live in a per-CPU array; "slots" maps each key to its index.
@@ -50,6 +64,14 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
+/* shared, not per-CPU: one vCPU thread feeds each, atomics are uncontended */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_HIST_KEYS);
+	__type(key, __u32);
+	__type(value, struct hs_hist);
+} hists SEC(".maps");
+
 /*
  * Per vCPU thread: the last request that may still leave for userspace.
  * Such a request is counted on the in-kernel path when it is seen and
@@ -61,6 +83,9 @@ struct hs_task {
 	struct hs_key cached[2];	/* last keys and their slots */
 	__u32 cached_slot[2];
 	__u32 vcpu;		/* last vcpu_id seen on this thread */
+	__s32 lat_slot;		/* the request whose latency is running */
+	__u64 lat_start;	/* ns; 0: none running */
+	__u8 lat_user;		/* it is a userspace round trip */
 	__u8 has_pending;
 	__u8 mmio_read_exited;	/* x86: next kvm_mmio READ completes it */
 	__u8 cache_next;
@@ -89,9 +114,15 @@ static __always_inline int slot_of(const struct hs_key *key)
 
 	if (s)
 		return *s;
+	struct hs_hist *h;
+
 	slot = __sync_fetch_and_add(&next_slot, 1);
 	if (slot >= MAX_KEYS)
 		return -1;
+	/* name the histogram before the slot can be found */
+	h = bpf_map_lookup_elem(&hists, &slot);
+	if (h)
+		h->id = *key;
 	if (bpf_map_update_elem(&slots, key, &slot, BPF_NOEXIST)) {
 		/* another CPU inserted it first: use its slot */
 		s = bpf_map_lookup_elem(&slots, key);
@@ -100,8 +131,54 @@ static __always_inline int slot_of(const struct hs_key *key)
 	return slot;
 }
 
-static __always_inline void add(struct hs_task *t, const struct hs_key *key,
-				__s64 delta)
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *val = bpf_map_lookup_elem(&stats, &idx);
+
+	if (val)
+		*val += 1;
+}
+
+static __always_inline __u32 log2_bucket(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xffffffff) << 5; v >>= shift; r |= shift;
+	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+/* One latency for the histogram of counter slot "slot". */
+static __always_inline void observe(int slot, __u64 ns)
+{
+	struct hs_hist *h;
+	__u32 idx = slot, b;
+
+	if (slot < 0 || slot >= MAX_HIST_KEYS) {
+		stat_inc(HS_STAT_HIST_DROPS);
+		return;
+	}
+	h = bpf_map_lookup_elem(&hists, &idx);
+	if (!h)
+		return;
+	if (hist_scale == HS_HIST_LINEAR)
+		b = ns < lin_min_ns ? 0 : 1 + (ns - lin_min_ns) / lin_step_ns;
+	else
+		b = log2_bucket(ns);
+	if (b >= HS_HIST_SLOTS)
+		b = HS_HIST_SLOTS - 1;
+	__sync_fetch_and_add(&h->timed, 1);
+	__sync_fetch_and_add(&h->sum_ns, ns);
+	__sync_fetch_and_add(&h->slots[b], 1);
+}
+
+/* Adds delta to the key's counter; returns its slot, -1 if none. */
+static __always_inline int add(struct hs_task *t, const struct hs_key *key,
+			       __s64 delta)
 {
 	__u64 *val;
 	__u32 idx;
@@ -114,11 +191,8 @@ static __always_inline void add(struct hs_task *t, const struct hs_key *key,
 	if (slot < 0) {
 		slot = slot_of(key);
 		if (slot < 0) {
-			idx = HS_STAT_DROPS;
-			val = bpf_map_lookup_elem(&stats, &idx);
-			if (val)
-				*val += 1;
-			return;
+			stat_inc(HS_STAT_DROPS);
+			return -1;
 		}
 		if (t) {
 			int i = t->cache_next & 1;
@@ -130,11 +204,37 @@ static __always_inline void add(struct hs_task *t, const struct hs_key *key,
 		}
 	}
 	idx = slot;
+	if (live_counts && slot < MAX_HIST_KEYS) {
+		struct hs_hist *h = bpf_map_lookup_elem(&hists, &idx);
+
+		if (h)
+			__sync_fetch_and_add(&h->requests, delta);
+	}
 	val = bpf_map_lookup_elem(&counts, &idx);
 	/* per-CPU, no atomics; a move may decrement another CPU's copy than
 	 * the one incremented: the sum over CPUs is still exact */
 	if (val)
 		*val += delta;
+	return slot;
+}
+
+/* Start timing the thread's request on counter slot "slot". */
+static __always_inline void lat_begin(struct hs_task *t, int slot, bool user)
+{
+	if (hist_scale && t) {
+		t->lat_slot = slot;
+		t->lat_user = user;
+		t->lat_start = bpf_ktime_get_ns();
+	}
+}
+
+/* End the thread's running latency if it is of the given kind. */
+static __always_inline void lat_end(struct hs_task *t, bool user)
+{
+	if (t && t->lat_start && t->lat_user == user) {
+		observe(t->lat_slot, bpf_ktime_get_ns() - t->lat_start);
+		t->lat_start = 0;
+	}
 }
 
 /*
@@ -228,6 +328,8 @@ int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	vcpu = BPF_CORE_READ(f, private_data);
 	t = task_state(true);
+	if (hist_scale)
+		lat_end(t, true);	/* back from a userspace exit */
 	if (t && vcpu)
 		t->vcpu = BPF_CORE_READ((struct kvm_vcpu *)vcpu, vcpu_id);
 	return 0;
@@ -251,7 +353,7 @@ static __always_inline int request(__u16 kind, __u32 code, __u64 arg,
 	key.code = code;
 	key.arg = arg;
 	key.path = HS_PATH_KERNEL;
-	add(t, &key, 1);
+	lat_begin(t, add(t, &key, 1), false);
 
 	if (!t)
 		return 0;
@@ -408,13 +510,36 @@ static __always_inline int on_hcall_enter(struct kvm_vcpu *vcpu)
 	t->vcpu = key.vcpu;
 	t->pending = key;
 	t->has_pending = 1;
+	if (hist_scale)
+		t->lat_start = bpf_ktime_get_ns();
 	return 0;
 }
 
-static __always_inline int on_hcall_exit(int ret)
+/*
+ * A userspace round trip ends when the vCPU enters the guest again; on
+ * POWER8 the thread that enters a virtual core may be another vCPU's, so
+ * the running round trip is kept per vCPU.
+ */
+struct hs_lat {
+	__u64 start;
+	__s32 slot;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct hs_vcpu_key);
+	__type(value, struct hs_lat);
+} user_trips SEC(".maps");
+
+static __always_inline int on_hcall_exit(struct kvm_vcpu *vcpu, int ret)
 {
+	struct hs_vcpu_key vk;
+	struct hs_lat lat;
 	struct hs_task *t;
 	struct hs_key key;
+	__u64 now;
+	int slot;
 
 	t = task_state(false);
 	if (!t || !t->has_pending)
@@ -423,7 +548,38 @@ static __always_inline int on_hcall_exit(int ret)
 	t->has_pending = 0;
 	key.path = (ret & HS_RESUME_FLAG_HOST) ? HS_PATH_USERSPACE :
 						 HS_PATH_VIRTMODE;
-	add(t, &key, 1);
+	slot = add(t, &key, 1);
+	if (!hist_scale || !t->lat_start)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (key.path == HS_PATH_VIRTMODE) {
+		observe(slot, now - t->lat_start);
+	} else {
+		vk.pid = key.pid;
+		vk.vcpu = key.vcpu;
+		lat.start = now;
+		lat.slot = slot;
+		bpf_map_update_elem(&user_trips, &vk, &lat, BPF_ANY);
+	}
+	t->lat_start = 0;
+	return 0;
+}
+
+static __always_inline int on_guest_enter(struct kvm_vcpu *vcpu)
+{
+	struct hs_vcpu_key vk;
+	struct hs_lat *lat;
+
+	snapshot_realmode(vcpu);
+	if (!hist_scale)
+		return 0;
+	vk.pid = bpf_get_current_pid_tgid() >> 32;
+	vk.vcpu = BPF_CORE_READ(vcpu, vcpu_id);
+	lat = bpf_map_lookup_elem(&user_trips, &vk);
+	if (lat && lat->start) {
+		observe(lat->slot, bpf_ktime_get_ns() - lat->start);
+		lat->start = 0;
+	}
 	return 0;
 }
 
@@ -431,10 +587,22 @@ static __always_inline int on_hcall_exit(int ret)
  * Guest mode: the pseries guest's own hcall tracepoints.  Counters are
  * per guest CPU (its vCPU); no thread state is needed.
  */
+/* Guest mode: the hcall each CPU is in (hcalls do not nest but for the
+ * hash faults a probe itself may take, which are not traced) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hs_lat);
+} guest_hcalls SEC(".maps");
+
 static __always_inline int on_guest_hcall_entry(unsigned long op,
 						unsigned long *args)
 {
 	struct hs_key key = {};
+	struct hs_lat *lat;
+	__u32 zero = 0;
+	int slot;
 
 	key.vcpu = bpf_get_smp_processor_id();
 	if (vcpu_filtered(key.vcpu))
@@ -444,13 +612,26 @@ static __always_inline int on_guest_hcall_entry(unsigned long op,
 	key.code = op;
 	if (is_tce_hcall(op))
 		bpf_probe_read_kernel(&key.arg, sizeof(key.arg), &args[0]);
-	add(NULL, &key, 1);
+	slot = add(NULL, &key, 1);
+	lat = hist_scale ? bpf_map_lookup_elem(&guest_hcalls, &zero) : NULL;
+	if (lat) {
+		lat->slot = slot;
+		lat->start = bpf_ktime_get_ns();
+	}
 	return 0;
 }
 
 static __always_inline int on_guest_hcall_exit(unsigned long op, long ret)
 {
 	struct hs_key key = {};
+	struct hs_lat *lat;
+	__u32 zero = 0;
+
+	lat = hist_scale ? bpf_map_lookup_elem(&guest_hcalls, &zero) : NULL;
+	if (lat && lat->start) {
+		observe(lat->slot, bpf_ktime_get_ns() - lat->start);
+		lat->start = 0;
+	}
 
 	/* H_ENTER_NESTED returns the L2's exit reason, not an error */
 	if (ret >= 0 || op == HS_H_ENTER_NESTED)
@@ -496,7 +677,7 @@ static __always_inline int on_userspace_exit(__u32 reason, int err)
 			t->mmio_read_exited = 1;
 		add(t, &key, -1);
 		key.path = HS_PATH_USERSPACE;
-		add(t, &key, 1);
+		lat_begin(t, add(t, &key, 1), true);
 		return 0;
 	}
 #endif
@@ -511,9 +692,18 @@ static __always_inline int on_userspace_exit(__u32 reason, int err)
 	/* negative errno (e.g. -EINTR): report it as a code above 0x10000 */
 	key.code = err < 0 ? 0x10000 + (__u32)-err : reason;
 	key.path = HS_PATH_USERSPACE;
-	add(t, &key, 1);
+	lat_begin(t, add(t, &key, 1), true);
 	return 0;
 }
+
+#if defined(__TARGET_ARCH_x86)
+/* The vCPU enters the guest again: the running request is complete. */
+static __always_inline int on_guest_entry(void)
+{
+	lat_end(task_state(false), false);
+	return 0;
+}
+#endif
 
 /* tp_btf and raw_tp entry points: same arguments, different attach */
 #define HS_PROGS(tp, proto, call)					\
@@ -532,14 +722,15 @@ HS_PROGS(kvm_mmio, int type COMMA int len COMMA __u64 gpa,
 HS_PROGS(kvm_fast_mmio, __u64 gpa, on_fast_mmio(gpa))
 HS_PROGS(kvm_cpuid, unsigned int function, on_cpuid(function))
 HS_PROGS(kvm_hypercall, unsigned long nr, on_hypercall(nr))
+HS_PROGS(kvm_entry, struct kvm_vcpu *vcpu, on_guest_entry())
 #endif
 
 #if defined(__TARGET_ARCH_powerpc)
 HS_PROGS(kvm_hcall_enter, struct kvm_vcpu *vcpu, on_hcall_enter(vcpu))
-HS_PROGS(kvm_guest_enter, struct kvm_vcpu *vcpu, snapshot_realmode(vcpu))
+HS_PROGS(kvm_guest_enter, struct kvm_vcpu *vcpu, on_guest_enter(vcpu))
 HS_PROGS(kvm_guest_exit, struct kvm_vcpu *vcpu, snapshot_realmode(vcpu))
 HS_PROGS(kvm_hcall_exit, struct kvm_vcpu *vcpu COMMA int ret,
-	 on_hcall_exit(ret))
+	 on_hcall_exit(vcpu, ret))
 HS_PROGS(hcall_entry, unsigned long op COMMA unsigned long *args,
 	 on_guest_hcall_entry(op, args))
 HS_PROGS(hcall_exit, unsigned long op COMMA long ret,

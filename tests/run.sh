@@ -8,10 +8,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 export TOP=$top BIN=$top/build/$(uname -m)
 TRACEFS=/sys/kernel/tracing
 
-# Live tests need tracefs: mount it in a private namespace, leave none behind.
-if [ ! -d $TRACEFS/events ] && [ "${HS_TEST_NS:-}" != 1 ]; then
+# Live tests need tracefs and a BPF filesystem: mount what is missing in a
+# private namespace, leave none behind (pins there vanish with it).
+bpffs_missing() { [ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" != bpf_fs ]; }
+if { [ ! -d $TRACEFS/events ] || bpffs_missing; } && [ "${HS_TEST_NS:-}" != 1 ]; then
 	exec env HS_TEST_NS=1 unshare -m bash -c \
-		"mount -t tracefs nodev $TRACEFS && exec $0 $*"
+		"{ [ -d $TRACEFS/events ] || mount -t tracefs nodev $TRACEFS; } &&
+		 { [ \"\$(stat -f -c %T /sys/fs/bpf)\" = bpf_fs ] || mount -t bpf bpf /sys/fs/bpf; } &&
+		 exec $0 $*"
 fi
 
 WORK=$(mktemp -d /tmp/hcallscope-test.XXXXXX)

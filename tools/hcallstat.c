@@ -19,7 +19,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <pthread.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
@@ -28,6 +34,7 @@
 #include "hcallscope.h"
 #include "hcallstat.skel.h"
 #include "names.h"
+#include "export.h"
 
 #define SCHEMA "hcallstat/1"
 
@@ -57,6 +64,11 @@ static struct env {
 	long count;		/* intervals to print; 0 = until stopped */
 	double duration;
 	int json;
+	int hist;		/* enum hs_hist_scale */
+	__u64 lin_min, lin_step;	/* ns, linear histograms */
+	const char *textfile;	/* metrics file for node_exporter */
+	const char *listen;	/* [ADDR:]PORT of the /metrics endpoint */
+	int pin, unpin;		/* live mode */
 	int verbose;
 	int force_raw_tp;
 	int mode;		/* MODE_AUTO, MODE_HOST, MODE_GUEST */
@@ -84,6 +96,17 @@ static const char usage[] =
 "  -V, --vcpu VCPU     trace this vCPU id only\n"
 "  -d, --duration SECS stop after SECS seconds\n"
 "  -j, --json          JSON lines, one object per interval and a total\n"
+"  -L, --latency       latency histograms per request and path (log2, ns)\n"
+"      --linear MIN,STEP  linear latency buckets from MIN ns, STEP ns wide\n"
+"      --textfile FILE metrics in the Prometheus text format, rewritten\n"
+"                      atomically each interval (else every second) and at\n"
+"                      exit: for node_exporter's textfile collector\n"
+"      --listen [ADDR:]PORT  serve the metrics at http://ADDR:PORT/metrics,\n"
+"                      OpenMetrics when asked (ADDR defaults to 127.0.0.1)\n"
+"      --pin           live mode: attach, pin programs and maps under\n"
+"                      /sys/fs/bpf/hcallscope and exit, leaving them running\n"
+"                      (bpftool map dump pinned /sys/fs/bpf/hcallscope/hists)\n"
+"      --unpin         detach and remove what --pin left\n"
 "  -o, --output FILE   write the output to FILE (atomically, at exit)\n"
 "      --btf FILE      BTF for a kernel without /sys/kernel/btf/vmlinux\n"
 "      --raw-tp        use raw_tp programs even where tp_btf works\n"
@@ -132,7 +155,8 @@ static long parse_long(const char *s, long min, long max)
 	return v;
 }
 
-enum { OPT_BTF = 1000, OPT_RAW_TP, OPT_TRACEFS, OPT_HOST, OPT_GUEST };
+enum { OPT_BTF = 1000, OPT_RAW_TP, OPT_TRACEFS, OPT_HOST, OPT_GUEST, OPT_LINEAR,
+       OPT_TEXTFILE, OPT_LISTEN, OPT_PIN, OPT_UNPIN };
 
 static void parse_args(int argc, char **argv)
 {
@@ -141,6 +165,12 @@ static void parse_args(int argc, char **argv)
 		{ "vcpu", required_argument, NULL, 'V' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "latency", no_argument, NULL, 'L' },
+		{ "linear", required_argument, NULL, OPT_LINEAR },
+		{ "textfile", required_argument, NULL, OPT_TEXTFILE },
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "pin", no_argument, NULL, OPT_PIN },
+		{ "unpin", no_argument, NULL, OPT_UNPIN },
 		{ "output", required_argument, NULL, 'o' },
 		{ "btf", required_argument, NULL, OPT_BTF },
 		{ "raw-tp", no_argument, NULL, OPT_RAW_TP },
@@ -155,7 +185,7 @@ static void parse_args(int argc, char **argv)
 	int c;
 
 	opterr = 0;	/* our own one-line messages */
-	while ((c = getopt_long(argc, argv, ":p:V:d:jo:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:V:d:jLo:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if ((v = parse_long(optarg, 1, INT_MAX)) == LONG_MIN)
@@ -173,6 +203,34 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'j':
 			env.json = 1;
+			break;
+		case 'L':
+			if (!env.hist)
+				env.hist = HS_HIST_LOG2;
+			break;
+		case OPT_LINEAR: {
+			unsigned long long mn, st;
+			char tail;
+
+			if (sscanf(optarg, "%llu,%llu%c", &mn, &st, &tail) != 2 || !st)
+				usage_error("invalid --linear '%s' (want MIN,STEP in ns, STEP > 0)",
+					    optarg);
+			env.hist = HS_HIST_LINEAR;
+			env.lin_min = mn;
+			env.lin_step = st;
+			break;
+		}
+		case OPT_TEXTFILE:
+			env.textfile = optarg;
+			break;
+		case OPT_LISTEN:
+			env.listen = optarg;
+			break;
+		case OPT_PIN:
+			env.pin = 1;
+			break;
+		case OPT_UNPIN:
+			env.unpin = 1;
 			break;
 		case 'o':
 			env.out_path = optarg;
@@ -227,8 +285,31 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 static struct hcallstat_bpf *skel;
 static pid_t child = -1;
 
+static struct bpf_link *links[64];
+static const char *link_names[64];
+static size_t nr_links;
+static int listen_fd = -1;
+static pthread_t http_thread;
+static int http_running;
+
+static void stop_http(void)
+{
+	if (http_running) {
+		shutdown(listen_fd, SHUT_RDWR);	/* accept() fails: the thread ends */
+		pthread_join(http_thread, NULL);
+		http_running = 0;
+	}
+	if (listen_fd >= 0)
+		close(listen_fd);
+	listen_fd = -1;
+}
+
 static void cleanup(void)
 {
+	stop_http();	/* it reads the maps */
+	for (size_t i = 0; i < nr_links; i++)
+		bpf_link__destroy(links[i]);
+	nr_links = 0;
 	hcallstat_bpf__destroy(skel);	/* detaches and frees everything */
 	skel = NULL;
 	if (child > 0) {
@@ -429,6 +510,9 @@ static int select_programs(int use_tp_btf)
 		if (mine && (!tracepoint_exists(tp) ||
 			     (env.mode == MODE_GUEST) != !strncmp(tp, "hcall_", 6)))
 			mine = 0;
+		/* x86 guest entries end latencies only: no cost without -L */
+		if (mine && !env.hist && !strcmp(tp, "kvm_entry"))
+			mine = 0;
 		if (mine && use_tp_btf && !btf_has_tracepoint(tp))
 			return -ENOENT;
 		bpf_program__set_autoload(prog, mine);
@@ -447,6 +531,10 @@ static int open_and_load(int use_tp_btf)
 		die("cannot open BPF object: %s", strerror(errno));
 	skel->rodata->targ_tgid = env.pid > 0 ? env.pid : (child > 0 ? child : 0);
 	skel->rodata->targ_vcpu = env.vcpu;
+	skel->rodata->hist_scale = env.hist;
+	skel->rodata->lin_min_ns = env.lin_min;
+	skel->rodata->lin_step_ns = env.lin_step ? env.lin_step : 1;
+	skel->rodata->live_counts = env.pin;
 	/* task storage needs kernel BTF; else per-thread state in a hash */
 	skel->rodata->use_task_storage = !access("/sys/kernel/btf/vmlinux", R_OK);
 	if (!skel->rodata->use_task_storage)
@@ -523,13 +611,116 @@ static const char *load_probes(void)
 		    strerror(-err));
 
 	bpf_object__for_each_program(prog, skel->obj) {
+		struct bpf_link *l;
+
 		if (!bpf_program__autoload(prog))
 			continue;
-		if (!bpf_program__attach(prog))
+		l = bpf_program__attach(prog);
+		if (!l)
 			die("cannot attach %s: %s", bpf_program__name(prog),
 			    strerror(errno));
+		if (nr_links == ARRAY_SIZE(links))
+			die("more than %zu programs", ARRAY_SIZE(links));
+		link_names[nr_links] = bpf_program__name(prog);
+		links[nr_links++] = l;
 	}
 	return kind;
+}
+
+/* ---- live mode: programs and maps pinned, left running for bpftool ---- */
+
+#define PIN_ROOT "/sys/fs/bpf"
+#define PIN_DIR PIN_ROOT "/hcallscope"
+#define PIN_TMP_PREFIX "hcallscope-pinning-"	/* bpffs refuses dots */
+
+/* Unpin everything in a pin directory (links detach as they go) */
+static int remove_pins(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (e->d_type == DT_DIR)
+			remove_pins(path);
+		else
+			unlink(path);
+	}
+	closedir(d);
+	return rmdir(dir) ? -errno : 0;
+}
+
+/* Pin directories of runs killed while pinning: their PID is gone */
+static void remove_stale_pins(void)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(PIN_ROOT);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		long pid;
+
+		if (strncmp(e->d_name, PIN_TMP_PREFIX, strlen(PIN_TMP_PREFIX)))
+			continue;
+		pid = parse_long(e->d_name + strlen(PIN_TMP_PREFIX), 1, INT_MAX);
+		if (pid != LONG_MIN && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		snprintf(path, sizeof(path), PIN_ROOT "/%s", e->d_name);
+		if (!remove_pins(path) && env.verbose)
+			fprintf(stderr, "hcallstat: removed %s, left by a killed run\n", path);
+	}
+	closedir(d);
+}
+
+static void check_bpffs(void)
+{
+	struct statfs st;
+
+	if (statfs(PIN_ROOT, &st) || st.f_type != BPF_FS_MAGIC)
+		die("%s is not a BPF filesystem (mount -t bpf bpf %s)", PIN_ROOT, PIN_ROOT);
+}
+
+/*
+ * Pin maps and links in a directory of our own, then rename it into
+ * place: PIN_DIR appears complete or not at all.
+ */
+static void pin_all(void)
+{
+	char tmp[64], path[PATH_MAX];
+	struct bpf_map *map;
+
+	snprintf(tmp, sizeof(tmp), PIN_ROOT "/" PIN_TMP_PREFIX "%d", (int)getpid());
+	if (mkdir(tmp, 0700) || (snprintf(path, sizeof(path), "%s/links", tmp),
+				 mkdir(path, 0700)))
+		die("cannot create %s: %s", tmp, strerror(errno));
+	bpf_object__for_each_map(map, skel->obj) {
+		if (bpf_map__fd(map) < 0 || strchr(bpf_map__name(map), '.'))
+			continue;	/* not created, or .rodata/.bss */
+		snprintf(path, sizeof(path), "%s/%s", tmp, bpf_map__name(map));
+		if (bpf_map__pin(map, path))
+			goto fail;
+	}
+	for (size_t i = 0; i < nr_links; i++) {
+		snprintf(path, sizeof(path), "%s/links/%s", tmp, link_names[i]);
+		if (bpf_link__pin(links[i], path))
+			goto fail;
+	}
+	if (rename(tmp, PIN_DIR))
+		goto fail;
+	for (size_t i = 0; i < nr_links; i++)
+		bpf_link__disconnect(links[i]);	/* the pins keep them attached */
+	return;
+fail:
+	snprintf(path, sizeof(path), "%s", strerror(errno));
+	remove_pins(tmp);
+	die("cannot pin to %s: %s", PIN_DIR, path);
 }
 
 /*
@@ -566,12 +757,13 @@ static void check_realmode_counters(void)
 struct row {
 	struct hs_key key;
 	__s64 count;	/* total, or delta in an interval */
+	struct hs_hist lat;	/* latencies (id unused), when histograms are on */
 };
 
 struct snapshot {
 	struct row *rows;
 	size_t n, cap;
-	__u64 drops;
+	__u64 drops, hist_drops;
 };
 
 static int cmp_key(const void *a, const void *b)
@@ -650,6 +842,7 @@ static void read_snapshot(struct snapshot *s)
 {
 	int slots_fd = bpf_map__fd(skel->maps.slots);
 	int counts_fd = bpf_map__fd(skel->maps.counts);
+	int hists_fd = bpf_map__fd(skel->maps.hists);
 	int ncpu = libbpf_num_possible_cpus();
 	__u64 *vals = calloc(ncpu, sizeof(__u64));
 	struct hs_key key, next, *prev = NULL;
@@ -665,10 +858,15 @@ static void read_snapshot(struct snapshot *s)
 		if (bpf_map_lookup_elem(slots_fd, &key, &slot))
 			continue;
 		r = new_row(s);
+		memset(r, 0, sizeof(*r));
 		r->key = key;
 		r->count = (__s64)sum_percpu(counts_fd, &slot, vals, ncpu);
+		if (env.hist && slot < bpf_map__max_entries(skel->maps.hists))
+			bpf_map_lookup_elem(hists_fd, &slot, &r->lat);
 	}
 	s->drops = sum_percpu(bpf_map__fd(skel->maps.stats), &idx, vals, ncpu);
+	idx = HS_STAT_HIST_DROPS;
+	s->hist_drops = sum_percpu(bpf_map__fd(skel->maps.stats), &idx, vals, ncpu);
 	free(vals);
 	read_realmode(s);
 	qsort(s->rows, s->n, sizeof(*s->rows), cmp_key);
@@ -681,18 +879,118 @@ static size_t diff(const struct snapshot *cur, const struct snapshot *prev,
 	size_t i = 0, j = 0, n = 0;
 
 	for (; i < cur->n; i++) {
+		const struct row *p = NULL;
 		__s64 before = 0;
 
 		while (j < prev->n && cmp_key(&prev->rows[j], &cur->rows[i]) < 0)
 			j++;
-		if (j < prev->n && !cmp_key(&prev->rows[j], &cur->rows[i]))
-			before = prev->rows[j].count;
-		if (cur->rows[i].count != before) {
+		if (j < prev->n && !cmp_key(&prev->rows[j], &cur->rows[i])) {
+			p = &prev->rows[j];
+			before = p->count;
+		}
+		if (cur->rows[i].count != before ||
+		    cur->rows[i].lat.timed != (p ? p->lat.timed : 0)) {
+			struct hs_hist *l = &outr[n].lat;
+
 			outr[n] = cur->rows[i];
-			outr[n++].count -= before;
+			outr[n].count -= before;
+			if (p) {
+				l->timed -= p->lat.timed;
+				l->sum_ns -= p->lat.sum_ns;
+				for (int b = 0; b < HS_HIST_SLOTS; b++)
+					l->slots[b] -= p->lat.slots[b];
+			}
+			n++;
 		}
 	}
 	return n;
+}
+
+static const struct hs_scale *scale(void)
+{
+	static struct hs_scale sc;
+
+	sc.kind = env.hist;
+	sc.min = env.lin_min;
+	sc.step = env.lin_step;
+	return &sc;
+}
+
+/* p50/p90/p99 per row that has latencies, estimated from the buckets */
+static void print_latency_table(const struct row *rows, size_t n)
+{
+	char req[32], vcpu[12], p[3][16];
+	int header = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct hs_key *k = &rows[i].key;
+		static const double pct[3] = { 50, 90, 99 };
+
+		if (!rows[i].lat.timed)
+			continue;
+		if (!header++)
+			fprintf(out, "%-7s %4s %-20s %-12s %8s %7s %7s %7s\n", "VM", "VCPU",
+				"LATENCY", "PATH", "COUNT", "P50", "P90", "P99");
+		snprintf(vcpu, sizeof(vcpu), "-");
+		if (k->vcpu != HS_VCPU_UNKNOWN)
+			snprintf(vcpu, sizeof(vcpu), "%u", k->vcpu);
+		hs_request_str(k, req, sizeof(req));
+		for (int j = 0; j < 3; j++)
+			hs_fmt_ns(hs_percentile(scale(), &rows[i].lat, pct[j]), p[j],
+				  sizeof(p[j]));
+		fprintf(out, "%-7u %4s %-20s %-12s %8llu %7s %7s %7s\n", k->pid, vcpu,
+			req, hs_path_name(k->path), (unsigned long long)rows[i].lat.timed,
+			p[0], p[1], p[2]);
+	}
+}
+
+/* libbpf-tools style: one histogram per row, for the totals */
+static void print_histograms(const struct row *rows, size_t n)
+{
+	char req[32], arg[32], lo_s[16], hi_s[16], avg[16];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct hs_hist *h = &rows[i].lat;
+		int first = -1, last = -1;
+		__u64 max = 0, lo, hi;
+
+		for (int b = 0; b < HS_HIST_SLOTS; b++)
+			if (h->slots[b]) {
+				if (first < 0)
+					first = b;
+				last = b;
+				if (h->slots[b] > max)
+					max = h->slots[b];
+			}
+		if (first < 0)
+			continue;
+		hs_request_str(&rows[i].key, req, sizeof(req));
+		hs_arg_str(&rows[i].key, arg, sizeof(arg));
+		hs_fmt_ns((double)h->sum_ns / h->timed, avg, sizeof(avg));
+		fprintf(out, "\nVM %u vCPU ", rows[i].key.pid);
+		if (rows[i].key.vcpu == HS_VCPU_UNKNOWN)
+			fprintf(out, "-");
+		else
+			fprintf(out, "%u", rows[i].key.vcpu);
+		fprintf(out, " %s %s %s: %llu, avg %s\n", req, arg,
+			hs_path_name(rows[i].key.path), (unsigned long long)h->timed, avg);
+		fprintf(out, "%24s : %-9s %s\n", "latency", "count", "distribution");
+		for (int b = first; b <= last; b++) {
+			int stars = (int)(h->slots[b] * 40 / max);
+			char bar[41];
+
+			hs_bucket_bounds(scale(), b, &lo, &hi);
+			hs_fmt_ns((double)lo, lo_s, sizeof(lo_s));
+			if (hi == HS_OPEN_BOUND)
+				snprintf(hi_s, sizeof(hi_s), "inf");
+			else
+				hs_fmt_ns((double)hi, hi_s, sizeof(hi_s));
+			memset(bar, '*', stars);
+			bar[stars] = '\0';
+			fprintf(out, "%10s -> %-10s : %-9llu |%-40s|\n", lo_s, hi_s,
+				(unsigned long long)h->slots[b], bar);
+		}
+	}
 }
 
 static void print_table(const struct row *rows, size_t n, const char *title,
@@ -729,6 +1027,8 @@ static void print_table(const struct row *rows, size_t n, const char *title,
 	if (drops)
 		fprintf(out, "WARNING: %llu events not counted (counter map full)\n",
 			(unsigned long long)drops);
+	if (env.hist)
+		print_latency_table(rows, n);
 	fprintf(out, "\n");
 }
 
@@ -790,16 +1090,178 @@ static void print_json(const struct row *rows, size_t n, const char *type,
 			fprintf(out, "\"%s\"", an);
 		else
 			fprintf(out, "null");
-		fprintf(out, ",\"path\":\"%s\",\"count\":%lld}",
+		fprintf(out, ",\"path\":\"%s\",\"count\":%lld",
 			hs_path_name(k->path), (long long)rows[i].count);
+		if (env.hist) {
+			const struct hs_hist *h = &rows[i].lat;
+
+			fprintf(out, ",\"latency\":{\"count\":%llu,\"sum_ns\":%llu,"
+				"\"p50_ns\":%.0f,\"p90_ns\":%.0f,\"p99_ns\":%.0f,\"buckets\":[",
+				(unsigned long long)h->timed, (unsigned long long)h->sum_ns,
+				hs_percentile(scale(), h, 50), hs_percentile(scale(), h, 90),
+				hs_percentile(scale(), h, 99));
+			for (int b = 0; b < HS_HIST_SLOTS; b++)
+				fprintf(out, "%s%llu", b ? "," : "",
+					(unsigned long long)h->slots[b]);
+			fprintf(out, "]}");
+		}
+		fprintf(out, "}");
 	}
 	fprintf(out, "]");
+	if (env.hist) {
+		__u64 lo, hi;
+
+		fprintf(out, ",\"latency_scale\":\"%s\",\"latency_le_ns\":[",
+			env.hist == HS_HIST_LINEAR ? "linear" : "log2");
+		for (int b = 0; b < HS_HIST_SLOTS; b++) {
+			hs_bucket_bounds(scale(), b, &lo, &hi);
+			if (hi == HS_OPEN_BOUND)
+				fprintf(out, "%snull", b ? "," : "");
+			else
+				fprintf(out, "%s%lld", b ? "," : "", (long long)hi - 1);
+		}
+		fprintf(out, "]");
+	}
 	bpf_run_stats(&runs, &run_ns);
 	if (runs)
 		fprintf(out, ",\"bpf_stats\":{\"runs\":%llu,\"run_ns\":%llu}",
 			(unsigned long long)runs, (unsigned long long)run_ns);
 	fprintf(out, "}\n");
 	fflush(out);
+}
+
+/* ---- OpenMetrics: a file for node_exporter, an HTTP endpoint ---- */
+
+static void write_metrics(FILE *f, int om)
+{
+	struct snapshot s = {};
+	struct hs_series *v;
+
+	read_snapshot(&s);
+	v = calloc(s.n ? s.n : 1, sizeof(*v));
+	if (!v)
+		die("out of memory");
+	for (size_t i = 0; i < s.n; i++) {
+		v[i].key = s.rows[i].key;
+		v[i].count = s.rows[i].count;
+		v[i].lat = env.hist ? &s.rows[i].lat : NULL;
+	}
+	hs_write_metrics(f, v, s.n, scale(), s.drops + s.hist_drops, om);
+	free(v);
+	free(s.rows);
+}
+
+/* FILE appears whole or not at all; 0 or -errno */
+static int write_om_file(void)
+{
+	char tmp[PATH_MAX];
+	int fd, err = 0;
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", env.textfile);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		unlink(tmp);
+		return err;
+	}
+	if (skel)
+		write_metrics(f, 0);
+	fchmod(fd, 0644);
+	if (ferror(f))
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, env.textfile))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+/* Bind before anything is attached: a busy port leaves nothing behind. */
+static void open_listener(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	const char *colon = strrchr(env.listen, ':');
+	char addr[64] = "127.0.0.1";
+	long port;
+	int one = 1;
+
+	port = parse_long(colon ? colon + 1 : env.listen, 1, 65535);
+	if (colon && (size_t)(colon - env.listen) >= sizeof(addr))
+		port = LONG_MIN;
+	if (colon && colon > env.listen)
+		snprintf(addr, sizeof(addr), "%.*s", (int)(colon - env.listen), env.listen);
+	if (port == LONG_MIN || inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
+		usage_error("invalid --listen '%s' (want [IPv4-ADDR:]PORT)", env.listen);
+	sa.sin_port = htons((uint16_t)port);
+	listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (listen_fd < 0)
+		die("socket: %s", strerror(errno));
+	setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(listen_fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(listen_fd, 16))
+		die("cannot listen on %s:%ld: %s", addr, port, strerror(errno));
+}
+
+static void send_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* GET /metrics: the counters and histograms as they are now */
+static void *http_main(void *arg)
+{
+	struct timeval tv = { .tv_sec = 2 };
+	(void)arg;
+
+	for (;;) {
+		char req[2048], head[256], *body = NULL;
+		size_t len = 0;
+		ssize_t n;
+		FILE *ms;
+		int c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+		if (c < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			return NULL;	/* shut down */
+		}
+		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		n = recv(c, req, sizeof(req) - 1, 0);
+		req[n > 0 ? n : 0] = '\0';
+		if (!strncmp(req, "GET /metrics", 12) && (req[12] == ' ' || req[12] == '?') &&
+		    (ms = open_memstream(&body, &len))) {
+			/* OpenMetrics for who asks for it (Prometheus does) */
+			int om = strstr(req, "application/openmetrics-text") != NULL;
+
+			write_metrics(ms, om);
+			fclose(ms);
+			snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n"
+				 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+				 om ? "application/openmetrics-text; version=1.0.0; charset=utf-8" :
+				 "text/plain; version=0.0.4; charset=utf-8", len);
+			send_all(c, head, strlen(head));
+			send_all(c, body, len);
+			free(body);
+		} else {
+			static const char nf[] = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n"
+						 "Connection: close\r\n\r\n";
+			send_all(c, nf, sizeof(nf) - 1);
+		}
+		close(c);
+	}
 }
 
 /* ---- main loop ---- */
@@ -922,7 +1384,7 @@ int main(int argc, char **argv)
 	struct snapshot cur = {}, prev = {};
 	struct row *delta = NULL;
 	const char *probes;
-	double start, next, end = 0;
+	double start, next, end = 0, om_next, om_every;
 	int nargs = argc, release = -1, status = -1;
 	long printed = 0;
 
@@ -942,13 +1404,52 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hcallstat: -p and a command exclude each other\n");
 		return 2;
 	}
+	if ((env.pin || env.unpin) &&
+	    (env.cmd || env.interval || env.duration || env.json || env.out_path ||
+	     env.textfile || env.listen || (env.pin && env.unpin))) {
+		fprintf(stderr, "hcallstat: --pin and --unpin take only filters, -L and BTF options\n");
+		return 2;
+	}
 	libbpf_set_print(libbpf_print);
 
 	check_privileges();
+	if (env.unpin) {
+		int err;
+
+		check_bpffs();
+		remove_stale_pins();
+		err = remove_pins(PIN_DIR);
+		if (err == -ENOENT)
+			die("nothing pinned at %s", PIN_DIR);
+		if (err)
+			die("cannot remove %s: %s", PIN_DIR, strerror(-err));
+		fprintf(stderr, "hcallstat: removed %s\n", PIN_DIR);
+		return 0;
+	}
 	if (env.pid)
 		check_pid(env.pid);
 	check_tracefs();
+	if (env.pin) {
+		check_bpffs();
+		remove_stale_pins();
+		if (!access(PIN_DIR, F_OK))
+			die("%s exists: hcallscope is live already (hcallstat --unpin removes it)",
+			    PIN_DIR);
+		probes = load_probes();
+		pin_all();
+		fprintf(stderr, "hcallstat: %s probes live in %s\n", probes, PIN_DIR);
+		cleanup();
+		return 0;
+	}
 	open_output();
+	if (env.textfile) {	/* writable? checked before anything is attached */
+		int err = write_om_file();
+
+		if (err)
+			die("cannot write %s: %s", env.textfile, strerror(-err));
+	}
+	if (env.listen)
+		open_listener();
 
 	sigemptyset(&waited);
 	sigaddset(&waited, SIGINT);
@@ -959,6 +1460,11 @@ int main(int argc, char **argv)
 		release = start_child(env.cmd);
 	probes = load_probes();
 	check_realmode_counters();
+	if (env.listen) {
+		if (pthread_create(&http_thread, NULL, http_main, NULL))
+			die("cannot start the HTTP thread");
+		http_running = 1;
+	}
 	if (env.verbose)
 		fprintf(stderr, "hcallstat: attached %s probes\n", probes);
 	if (!env.json && !env.cmd)
@@ -974,6 +1480,9 @@ int main(int argc, char **argv)
 	if (env.duration)
 		end = start + env.duration;
 	next = env.interval ? start + env.interval : 0;
+	/* the textfile is rewritten each interval, or every second */
+	om_every = env.interval ? env.interval : 1;
+	om_next = env.textfile ? start + om_every : 0;
 
 	for (;;) {
 		double wake = next ? next : end;
@@ -981,6 +1490,8 @@ int main(int argc, char **argv)
 
 		if (end && (!wake || end < wake))
 			wake = end;
+		if (om_next && (!wake || om_next < wake))
+			wake = om_next;
 		sig = wait_signal(wake);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
@@ -988,6 +1499,13 @@ int main(int argc, char **argv)
 			break;
 		if (end && now_s() >= end)
 			break;
+		if (om_next && now_s() >= om_next) {
+			int err = write_om_file();
+
+			if (err)
+				die("cannot write %s: %s", env.textfile, strerror(-err));
+			om_next += om_every;
+		}
 		if (next && now_s() >= next) {
 			char title[64];
 			time_t t = time(NULL);
@@ -1035,8 +1553,17 @@ int main(int argc, char **argv)
 
 			snprintf(title, sizeof(title), "Total (%.2f s):", elapsed);
 			print_table(delta, n, title, cur.drops);
+			if (env.hist)
+				print_histograms(delta, n);
 		}
 	}
+	if (env.textfile) {
+		int err = write_om_file();
+
+		if (err)
+			die("cannot write %s: %s", env.textfile, strerror(-err));
+	}
+	stop_http();
 	free(delta);
 	free(cur.rows);
 	free(prev.rows);
