@@ -38,7 +38,7 @@ declare -A mix=([kernel-pio]="pio-kernel=$n" [userspace-pio]="pio-user=$((n / 10
 declare -A reqs=([kernel-pio]=$n [userspace-pio]=$((n / 10)))
 # kvm tracepoint events per request: kvm_pio (+ kvm_userspace_exit)
 declare -A events=([kernel-pio]=1 [userspace-pio]=2)
-tracers="none hcallstat bpftrace perf-stat"
+tracers="none hcallstat hcallstat-L bpftrace perf-stat"
 
 bpftrace_start() {	# SCRIPT-ARGS...
 	bpftrace "$@" > "$tmp/bt.out" 2>&1 &
@@ -61,6 +61,7 @@ run_one() {	# TRACER WORKLOAD: appends vCPU CPU ns to $tmp/WORKLOAD.TRACER
 	case $1 in
 	none) load "$m" ;;
 	hcallstat) "$bin/hcallstat" -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "$m" > "$tmp/load.json" ;;
+	hcallstat-L) "$bin/hcallstat" -L -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "$m" > "$tmp/load.json" ;;
 	perf-stat) perf stat -x, -o "$tmp/perf.txt" -e kvm:kvm_pio,kvm:kvm_userspace_exit -- \
 			"$bin/hcall-load" -j -m "$m" > "$tmp/load.json" ;;
 	bpftrace) bpftrace_start "$top/bench/hcallstat.bt"; load "$m"; bpftrace_stop ;;
@@ -113,18 +114,28 @@ for r in $(seq 5); do
 	echo "$(prog_ns)" >> "$tmp/bt"; bpftrace_stop
 	"$bin/hcallstat" -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "pio-kernel=$n" > /dev/null
 	jq '.bpf_stats.run_ns / .bpf_stats.runs' "$tmp/stat.json" >> "$tmp/hs"
+	"$bin/hcallstat" -L -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "pio-kernel=$n" > /dev/null
+	jq '.bpf_stats.run_ns / .bpf_stats.runs' "$tmp/stat.json" >> "$tmp/hsL"
+	# a userspace round trip runs three programs: kvm_pio, kvm_userspace_exit, KVM_RUN
+	"$bin/hcallstat" -L -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "pio-user=$((n / 10))" > /dev/null
+	jq '.bpf_stats.run_ns / .bpf_stats.runs' "$tmp/stat.json" >> "$tmp/hsLu"
 done
 sysctl -qw kernel.bpf_stats_enabled=0
 floor=$(median < "$tmp/empty")
 inprog[hcallstat]=$(echo "$(median < "$tmp/hs") - $floor" | bc -l)
 inprog[bpftrace]=$(echo "$(median < "$tmp/bt") - $floor" | bc -l)
+inprog[hcallstat-L]=$(echo "$(median < "$tmp/hsL") - $floor" | bc -l)
+inprog_user_L=$(echo "$(median < "$tmp/hsLu") - $floor" | bc -l)
 echo
 printf 'BPF run time per kvm_pio event, above an empty program (%.0f ns):\n' "$floor"
-for t in hcallstat bpftrace; do
+for t in hcallstat hcallstat-L bpftrace; do
 	printf '  %-10s %6.0f ns\n' "$t" "${inprog[$t]}"
 	add_result "in-program/kernel-pio/$t/ns-per-event" "${inprog[$t]}" "median of 5" \
 		"{\"empty_program_ns\": $floor}"
 done
+printf '  %-10s %6.0f ns per program run, userspace PIO (3 runs per request)\n' hcallstat-L "$inprog_user_L"
+add_result "in-program/userspace-pio/hcallstat-L/ns-per-run" "$inprog_user_L" "median of 5" \
+	"{\"empty_program_ns\": $floor, \"runs_per_request\": 3}"
 
 mkdir -p "$(dirname "$out")"
 printf '%s\n' "${results[@]}" | jq -s \

@@ -56,6 +56,9 @@ struct {
 } counts SEC(".maps");
 
 __u32 next_slot = 0;
+/* x86: kvm_entry has fired (some KVM backends never fire it); until it
+ * does, in-kernel requests are not timed, as nothing would end them */
+__u32 entry_seen = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -83,6 +86,7 @@ struct hs_task {
 	struct hs_key cached[2];	/* last keys and their slots */
 	__u32 cached_slot[2];
 	__u32 vcpu;		/* last vcpu_id seen on this thread */
+	__u32 run_fd;		/* fd + 1 of the vCPU it came from */
 	__s32 lat_slot;		/* the request whose latency is running */
 	__u64 lat_start;	/* ns; 0: none running */
 	__u8 lat_user;		/* it is a userspace round trip */
@@ -314,6 +318,12 @@ int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
 		return 0;
+	t = task_state(true);
+	if (hist_scale)
+		lat_end(t, true);	/* back from a userspace exit */
+	/* a vCPU thread runs the same vCPU fd every time: look it up once */
+	if (t && t->vcpu != HS_VCPU_UNKNOWN && t->run_fd == fd + 1)
+		return 0;
 	task = (struct task_struct *)bpf_get_current_task();
 	fdt = BPF_CORE_READ(task, files, fdt);
 	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
@@ -327,11 +337,10 @@ int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
 	    __builtin_memcmp(name, "kvm-vcpu:", 9))
 		return 0;
 	vcpu = BPF_CORE_READ(f, private_data);
-	t = task_state(true);
-	if (hist_scale)
-		lat_end(t, true);	/* back from a userspace exit */
-	if (t && vcpu)
+	if (t && vcpu) {
 		t->vcpu = BPF_CORE_READ((struct kvm_vcpu *)vcpu, vcpu_id);
+		t->run_fd = fd + 1;
+	}
 	return 0;
 }
 
@@ -353,7 +362,10 @@ static __always_inline int request(__u16 kind, __u32 code, __u64 arg,
 	key.code = code;
 	key.arg = arg;
 	key.path = HS_PATH_KERNEL;
-	lat_begin(t, add(t, &key, 1), false);
+	if (entry_seen)
+		lat_begin(t, add(t, &key, 1), false);
+	else
+		add(t, &key, 1);
 
 	if (!t)
 		return 0;
@@ -700,6 +712,8 @@ static __always_inline int on_userspace_exit(__u32 reason, int err)
 /* The vCPU enters the guest again: the running request is complete. */
 static __always_inline int on_guest_entry(void)
 {
+	if (!entry_seen)
+		entry_seen = 1;
 	lat_end(task_state(false), false);
 	return 0;
 }

@@ -52,7 +52,7 @@ P=/sys/module/kvm_hv/parameters/tce_accel
 echo "HS-LEVEL \$(cat \$P)"
 for level in 2 1 0; do
 	echo \$level > \$P
-	hcallstat -j -o /tmp/stat.json -- hcall-load -j -c 2 -m $POWER_MIX > /tmp/load.json || exit 1
+	hcallstat -L -j -o /tmp/stat.json -- hcall-load -j -c 2 -m $POWER_MIX > /tmp/load.json || exit 1
 	echo "HS-LOAD-\$level \$(cat /tmp/load.json)"
 	echo "HS-STAT-\$level \$(cat /tmp/stat.json)"
 done
@@ -98,6 +98,14 @@ EOS
 			"$(jq '[.observed.per_vcpu[].kvm_stats | (.h_put_tce_user + .h_put_tce_indirect_user + .h_stuff_tce_user)] | add' load$level.json)" \
 			"hcallstat userspace TCE hcalls vs kernel counters, level $level" || return 1
 		[ $level != 1 ] || check_against_load load1.json stat1.json || return 1
+		# latencies: one per hcall seen in virtual mode or userspace but
+		# the guest's last (no KVM_RUN follows it)
+		expect_eq "$(stat_total stat$level.json | jq -c '[.rows[] | select(.kind == "hcall" and
+			.path != "real-mode" and .code != 62460 and .latency.count != .count)] | length')" 0 \
+			"rows whose latency count differs from their count, level $level" || return 1
+		echo "level $level: H_PUT_TCE p50 $(stat_total stat$level.json | jq -r '[.rows[] |
+			select(.code == 32 and .vcpu == 0 and .arg == 2147483648 and .path != "real-mode")][0] |
+			"\(.latency.p50_ns) ns (\(.path))"')"
 	done
 }
 

@@ -83,7 +83,7 @@ power_guest_test() {	# NIC KERNEL-ARGS
 	srv=$!
 	cat > guest.sh <<EOS
 T=/sys/kernel/tracing/events/powerpc/hcall_entry
-hcallstat -v -j -o /tmp/stat.json 2> /tmp/err &
+hcallstat -v -L -j -o /tmp/stat.json 2> /tmp/err &
 S=\$!
 while ! grep -q attached /tmp/err; do sleep 0.1; done
 echo 'hist:keys=opcode:vals=hitcount:size=256' > \$T/trigger
@@ -108,7 +108,12 @@ EOS
 		want=$(awk -v o=$op '$1 == o {print $2}' hist)
 		got=$(stat_sum stat.json ".kind == \"hcall\" and .code == $op")
 		expect_eq "$got" "${want:-0}" "hcallstat vs hist trigger, opcode $op" || return 1
+		# end-to-end latency of each of those hcalls, as the guest sees it
+		expect_eq "$(stat_total stat.json | jq "[.rows[] | select(.kind == \"hcall\" and .code == $op) |
+			.latency.count] | add // 0")" "${want:-0}" "latencies of opcode $op" || return 1
 	done
+	echo "H_PUT_TCE end-to-end p50/p99: $(stat_total stat.json | jq -r '[.rows[] | select(.code == 32)] |
+		if length > 0 then (.[0].latency | "\(.p50_ns) / \(.p99_ns) ns") else "none" end')"
 	TCE_TOTAL=$(stat_sum stat.json '.kind == "hcall" and (.code == 32 or .code == 312 or .code == 316)')
 	echo "TCE hcalls during iperf3: $TCE_TOTAL"
 }
