@@ -15,8 +15,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${HCALLSCOPE_CACHE:-/var/cache/hcallscope}
 jobs=$(nproc)
 [ "${1:-}" = -j ] && jobs=$2
-key=$(cat "$top"/kernel-patch/series "$top"/kernel-patch/*.patch "$top"/kernel-patch/config |
-	sha256sum | cut -c1-16)
+# the key: the series file, the patches it lists and the config (not the cover letter)
+key=$(cd "$top/kernel-patch" && cat series $(grep . series) config | sha256sum | cut -c1-16)
 out=$cache/kernel/$key
 if [ -e "$out/.complete" ]; then echo "$out"; exit 0; fi
 
@@ -42,7 +42,7 @@ if [ ! -f "$src/Makefile" ] || [ ! -d "$applied" ]; then
 	mkdir -p "$applied.new"
 	cp "$top"/kernel-patch/series "$top"/kernel-patch/*.patch "$applied.new/"
 	mv "$applied.new" "$applied"
-elif ! diff -r -q -x config "$applied" "$top/kernel-patch" > /dev/null 2>&1; then
+elif ! diff -r -q -x config -x '0000-*' "$applied" "$top/kernel-patch" > /dev/null 2>&1; then
 	echo "kernel-build: series changed, rebuilding incrementally in $work (log: $log)" >&2
 	saved=$work/saved
 	rm -rf "$saved"

@@ -3,7 +3,7 @@
 # initramfs with our cross-built tools, booted non-interactively under QEMU
 # TCG.  Debian packages are cached outside the checkout.
 #
-#   scripts/power-testbed.sh [-M powernv8|pseries-nested|pseries] [-n e1000|virtio]
+#   scripts/power-testbed.sh [-M powernv8|pseries-nested|pseries] [-n e1000|virtio|e1000e-vfio]
 #                            [-a KERNEL-ARGS] [-k KERNEL-DIR] [-t SECS] [-f FILE]... SCRIPT
 #
 # SCRIPT runs as root inside the guest with /hs (our tools and files) on
@@ -54,6 +54,8 @@ e1000) qemu_machine+=(-netdev user,id=n0 -device e1000,netdev=n0); modules="$mod
 virtio) qemu_machine+=(-netdev user,id=n0
 		       -device virtio-net-pci,netdev=n0,disable-legacy=on,iommu_platform=on)
 	modules="$modules virtio_pci virtio_net" ;;
+e1000e-vfio)	# powernv8: an e1000e on a PHB3 root port, its driver not loaded (for vfio-pci)
+	qemu_machine+=(-netdev user,id=n0 -device e1000e,netdev=n0,bus=pcie.0) ;;
 *) echo "power-testbed: unknown NIC '$nic'" >&2; exit 2 ;;
 esac
 

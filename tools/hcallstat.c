@@ -655,6 +655,56 @@ static int remove_pins(const char *dir)
 	return rmdir(dir) ? -errno : 0;
 }
 
+/*
+ * The programs behind the pinned links, so that --unpin can wait for the
+ * kernel to release them (links are freed from a workqueue).
+ */
+static size_t pinned_prog_ids(__u32 *ids, size_t max)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d = opendir(PIN_DIR "/links");
+
+	while (d && n < max && (e = readdir(d))) {
+		struct bpf_link_info info = {};
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), PIN_DIR "/links/%s", e->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.prog_id)
+			ids[n++] = info.prog_id;
+		close(fd);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void wait_progs_gone(const __u32 *ids, size_t n)
+{
+	for (int tries = 0; tries < 200; tries++) {
+		size_t alive = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			int fd = bpf_prog_get_fd_by_id(ids[i]);
+
+			if (fd >= 0) {
+				alive++;
+				close(fd);
+			}
+		}
+		if (!alive)
+			return;
+		usleep(10000);
+	}
+}
+
 /* Pin directories of runs killed while pinning: their PID is gone */
 static void remove_stale_pins(void)
 {
@@ -1416,13 +1466,18 @@ int main(int argc, char **argv)
 	if (env.unpin) {
 		int err;
 
+		__u32 ids[64];
+		size_t n;
+
 		check_bpffs();
 		remove_stale_pins();
+		n = pinned_prog_ids(ids, ARRAY_SIZE(ids));
 		err = remove_pins(PIN_DIR);
 		if (err == -ENOENT)
 			die("nothing pinned at %s", PIN_DIR);
 		if (err)
 			die("cannot remove %s: %s", PIN_DIR, strerror(-err));
+		wait_progs_gone(ids, n);
 		fprintf(stderr, "hcallstat: removed %s\n", PIN_DIR);
 		return 0;
 	}

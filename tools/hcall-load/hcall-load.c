@@ -18,7 +18,7 @@
 #include "names.h"
 
 static const char usage[] =
-"Usage: hcall-load [-c VCPUS] [-m MIX] [-j] [-w] [-l]\n"
+"Usage: hcall-load [-c VCPUS] [-m MIX] [-j] [-w] [-l] [--vfio GROUP]\n"
 "Run a KVM guest that issues an exact mix of requests, then report them.\n"
 "\n"
 "  -c, --vcpus N     vCPUs; each runs the whole mix (default 1, max 64)\n"
@@ -26,6 +26,9 @@ static const char usage[] =
 "  -j, --json        report as one JSON object\n"
 "  -w, --wait        set up, print 'ready' on stderr, run on SIGUSR1\n"
 "  -l, --list        list this backend's requests\n"
+"      --vfio GROUP  POWER: back the in-kernel TCE table with VFIO group\n"
+"                    GROUP (/dev/vfio/GROUP, a device bound to vfio-pci), so\n"
+"                    the TCE hcalls program the host IOMMU for that device\n"
 "  -h, --help\n"
 "\n"
 "Examples:\n"
@@ -232,6 +235,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "wait", no_argument, NULL, 'w' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "vfio", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -263,6 +267,13 @@ int main(int argc, char **argv)
 			break;
 		case 'w':
 			wait_sig = 1;
+			break;
+		case 'V':
+			if (!hl_backend.set_vfio_group) {
+				fprintf(stderr, "hcall-load: --vfio needs the POWER backend\n");
+				return 2;
+			}
+			hl_backend.set_vfio_group(optarg);
 			break;
 		case 'l':
 			for (unsigned int i = 0; i < hl_backend.nr_requests; i++)

@@ -62,6 +62,8 @@ struct hl_backend {
 	void (*report_vcpu)(unsigned int idx, FILE *out);
 	/* close what setup opened, but the vCPUs */
 	void (*teardown)(void);
+	/* optional, before setup: a VFIO group behind the in-kernel table */
+	void (*set_vfio_group)(const char *group);
 };
 
 extern const struct hl_backend hl_backend;

@@ -22,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <linux/kvm.h>
+#include <linux/vfio.h>
 #include "hcall-load.h"
 
 #define HCALL(name, op) HL_##name = op,
@@ -126,6 +127,9 @@ static const struct hl_item *mix_items;
 static unsigned int mix_len;
 
 static int kvm_fd = -1, vm_fd = -1, tce_fd = -1;
+/* --vfio: the group backing LIOBN_KERNEL's table, as for a passed-through device */
+static const char *vfio_group;
+static int container_fd = -1, group_fd = -1, kvm_vfio_fd = -1;
 static uint8_t *guest_mem;
 
 /* ---- a few PowerPC instructions (guest is little-endian) ---- */
@@ -214,6 +218,96 @@ static int enable_hcall(uint64_t op)
 	return ioctl(vm_fd, KVM_ENABLE_CAP, &cap);
 }
 
+static void power_set_vfio_group(const char *group)
+{
+	vfio_group = group;
+}
+
+/*
+ * What QEMU does for a passed-through device on a LIOBN with an in-kernel
+ * table: a SPAPR TCE v2 container, the guest RAM preregistered, a DMA
+ * window at bus address 0 covering the table, and the group attached to
+ * KVM's table, after which KVM's TCE hcalls program the host IOMMU.
+ */
+static int setup_vfio(char *msg, size_t msglen)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg) };
+	struct vfio_iommu_spapr_tce_create win = { .argsz = sizeof(win) };
+	struct kvm_create_device dev = { .type = KVM_DEV_TYPE_VFIO };
+	struct kvm_vfio_spapr_tce spapr = { .tablefd = tce_fd };
+	struct kvm_device_attr attr = { .group = KVM_DEV_VFIO_GROUP };
+	char path[64];
+
+	container_fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (container_fd < 0)
+		return fail(msg, msglen, "open /dev/vfio/vfio");
+	if (ioctl(container_fd, VFIO_CHECK_EXTENSION, VFIO_SPAPR_TCE_v2_IOMMU) <= 0) {
+		errno = ENODEV;
+		return fail(msg, msglen, "VFIO has no SPAPR TCE v2 IOMMU");
+	}
+	snprintf(path, sizeof(path), "/dev/vfio/%s", vfio_group);
+	group_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (group_fd < 0)
+		return fail(msg, msglen, path);
+	if (ioctl(group_fd, VFIO_GROUP_GET_STATUS, &st) ||
+	    !(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		errno = EBUSY;
+		return fail(msg, msglen, "VFIO group not viable (a device not bound to vfio-pci?)");
+	}
+	if (ioctl(group_fd, VFIO_GROUP_SET_CONTAINER, &container_fd))
+		return fail(msg, msglen, "VFIO_GROUP_SET_CONTAINER");
+	if (ioctl(container_fd, VFIO_SET_IOMMU, VFIO_SPAPR_TCE_v2_IOMMU))
+		return fail(msg, msglen, "VFIO_SET_IOMMU");
+	reg.vaddr = (uintptr_t)guest_mem;
+	reg.size = GUEST_MEM;
+	if (ioctl(container_fd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg))
+		return fail(msg, msglen, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY");
+	win.page_shift = TCE_SHIFT;
+	win.levels = 1;
+	win.window_size = 1ull << 20;
+	while (win.window_size < window_pages << TCE_SHIFT)
+		win.window_size <<= 1;
+	if (ioctl(container_fd, VFIO_IOMMU_SPAPR_TCE_CREATE, &win))
+		return fail(msg, msglen, "VFIO_IOMMU_SPAPR_TCE_CREATE");
+	if (win.start_addr) {
+		errno = EINVAL;
+		return fail(msg, msglen, "VFIO DMA window not at bus address 0");
+	}
+	if (ioctl(vm_fd, KVM_CREATE_DEVICE, &dev))
+		return fail(msg, msglen, "KVM_CREATE_DEVICE (VFIO)");
+	kvm_vfio_fd = dev.fd;
+	attr.attr = KVM_DEV_VFIO_GROUP_ADD;
+	attr.addr = (uintptr_t)&group_fd;
+	if (ioctl(kvm_vfio_fd, KVM_SET_DEVICE_ATTR, &attr))
+		return fail(msg, msglen, "KVM_DEV_VFIO_GROUP_ADD");
+	spapr.groupfd = group_fd;
+	attr.attr = KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE;
+	attr.addr = (uintptr_t)&spapr;
+	if (ioctl(kvm_vfio_fd, KVM_SET_DEVICE_ATTR, &attr))
+		return fail(msg, msglen, "KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE");
+	return 0;
+}
+
+/* The VMM's side of a TCE it stores for a VFIO-backed table: the host IOMMU */
+static int vfio_update(uint64_t idx, uint64_t old, uint64_t tce)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap),
+		.iova = idx << TCE_SHIFT, .size = 1u << TCE_SHIFT };
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map),
+		.iova = idx << TCE_SHIFT, .size = 1u << TCE_SHIFT };
+	uint64_t gpa = tce & ~(uint64_t)TCE_RW;
+
+	if (old & TCE_RW)
+		ioctl(container_fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
+	if (!(tce & TCE_RW))
+		return 0;
+	map.vaddr = (uintptr_t)(guest_mem + gpa);
+	map.flags = (tce & 1 ? VFIO_DMA_MAP_FLAG_READ : 0) |
+		    (tce & 2 ? VFIO_DMA_MAP_FLAG_WRITE : 0);
+	return ioctl(container_fd, VFIO_IOMMU_MAP_DMA, &map) ? -1 : 0;
+}
+
 static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 		       unsigned int nr_vcpus, char *msg, size_t msglen)
 {
@@ -277,6 +371,8 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 	tables[1].tces = calloc(window_pages, sizeof(uint64_t));
 	if (!tables[1].tces)
 		return fail(msg, msglen, "calloc");
+	if (vfio_group && setup_vfio(msg, msglen) < 0)
+		return -1;
 	if (enable_hcall(HL_H_PUT_TCE) || enable_hcall(HL_H_GET_TCE) ||
 	    enable_hcall(HL_H_PUT_TCE_INDIRECT) || enable_hcall(HL_H_STUFF_TCE))
 		return fail(msg, msglen, "KVM_CAP_PPC_ENABLE_HCALL");
@@ -318,6 +414,19 @@ static int tce_ok(uint64_t tce)
 	return !(gpa & ((1u << TCE_SHIFT) - 1)) && gpa < GUEST_MEM;
 }
 
+#define H_HARDWARE	(-1)
+
+/* Store a TCE; for a VFIO-backed table also update the host IOMMU */
+static int store_tce(struct vmm_table *t, uint64_t idx, uint64_t tce)
+{
+	uint64_t old = t->tces[idx];
+
+	t->tces[idx] = tce;
+	if (t == &tables[0] && container_fd >= 0)
+		return vfio_update(idx, old, tce);
+	return 0;
+}
+
 /*
  * The TCE hcalls KVM left to userspace, carried out with KVM's checks and
  * return codes (book3s_64_vio.c), including its order of checks.
@@ -347,13 +456,13 @@ static int64_t emulate_tce_hcall(uint64_t op, const uint64_t *args)
 	case HL_H_PUT_TCE:
 		if (!tce_ok(args[2]))
 			return H_PARAMETER;
-		t->tces[idx] = args[2];
-		return H_SUCCESS;
+		return store_tce(t, idx, args[2]) ? H_HARDWARE : H_SUCCESS;
 	case HL_H_STUFF_TCE:
 		if (args[2] & TCE_RW)
 			return H_PARAMETER;
 		for (uint64_t i = 0; i < npages; i++)
-			t->tces[idx + i] = args[2];
+			if (store_tce(t, idx + i, args[2]))
+				return H_HARDWARE;
 		return H_SUCCESS;
 	case HL_H_PUT_TCE_INDIRECT:
 		if (args[2] + npages * 8 > GUEST_MEM)
@@ -368,7 +477,8 @@ static int64_t emulate_tce_hcall(uint64_t op, const uint64_t *args)
 			/* KVM finds every TCE's memslot, even without access */
 			if ((tce & ~(uint64_t)TCE_RW) >= GUEST_MEM)
 				return H_PARAMETER;
-			t->tces[idx + i] = tce;
+			if (store_tce(t, idx + i, tce))
+				return H_HARDWARE;
 		}
 		return H_SUCCESS;
 	}
@@ -398,6 +508,11 @@ static enum hl_exit power_handle_exit(struct kvm_run *run)
  */
 static void power_report_kernel_side(FILE *out)
 {
+	fprintf(out, "\"vfio_group\":");
+	if (vfio_group)
+		fprintf(out, "\"%s\",", vfio_group);
+	else
+		fprintf(out, "null,");
 	fprintf(out, "\"tce_tables\":[");
 	for (unsigned int t = 0; t < 2; t++) {
 		uint64_t set = 0, h = 0xcbf29ce484222325ull;
@@ -472,6 +587,12 @@ out:
 
 static void power_teardown(void)
 {
+	if (kvm_vfio_fd >= 0)
+		close(kvm_vfio_fd);
+	if (group_fd >= 0)
+		close(group_fd);
+	if (container_fd >= 0)
+		close(container_fd);
 	if (tables[0].tces)
 		munmap(tables[0].tces, window_pages * sizeof(uint64_t));
 	free(tables[1].tces);
@@ -494,4 +615,5 @@ const struct hl_backend hl_backend = {
 	.report_kernel_side = power_report_kernel_side,
 	.report_vcpu = power_report_vcpu,
 	.teardown = power_teardown,
+	.set_vfio_group = power_set_vfio_group,
 };
