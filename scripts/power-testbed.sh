@@ -55,7 +55,9 @@ virtio) qemu_machine+=(-netdev user,id=n0
 		       -device virtio-net-pci,netdev=n0,disable-legacy=on,iommu_platform=on)
 	modules="$modules virtio_pci virtio_net" ;;
 e1000e-vfio)	# powernv8: an e1000e on a PHB3 root port, its driver not loaded (for vfio-pci)
-	qemu_machine+=(-netdev user,id=n0 -device e1000e,netdev=n0,bus=pcie.0) ;;
+	qemu_machine+=(-device pnv-phb,chip-id=0,index=0,id=phb0
+		       -device pnv-phb-root-port,bus=phb0,id=rp0
+		       -netdev user,id=n0 -device e1000e,netdev=n0,bus=rp0) ;;
 *) echo "power-testbed: unknown NIC '$nic'" >&2; exit 2 ;;
 esac
 

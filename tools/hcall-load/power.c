@@ -225,15 +225,18 @@ static void power_set_vfio_group(const char *group)
 
 /*
  * What QEMU does for a passed-through device on a LIOBN with an in-kernel
- * table: a SPAPR TCE v2 container, the guest RAM preregistered, a DMA
- * window at bus address 0 covering the table, and the group attached to
- * KVM's table, after which KVM's TCE hcalls program the host IOMMU.
+ * table: a SPAPR TCE v2 container, the guest RAM preregistered, the
+ * default DMA window replaced by one at bus address 0 covering the table,
+ * and the group attached to KVM's table, after which KVM's TCE hcalls
+ * program the host IOMMU.
  */
 static int setup_vfio(char *msg, size_t msglen)
 {
 	struct vfio_group_status st = { .argsz = sizeof(st) };
 	struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg) };
 	struct vfio_iommu_spapr_tce_create win = { .argsz = sizeof(win) };
+	struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
+	struct vfio_iommu_spapr_tce_remove dflt = { .argsz = sizeof(dflt) };
 	struct kvm_create_device dev = { .type = KVM_DEV_TYPE_VFIO };
 	struct kvm_vfio_spapr_tce spapr = { .tablefd = tce_fd };
 	struct kvm_device_attr attr = { .group = KVM_DEV_VFIO_GROUP };
@@ -263,6 +266,12 @@ static int setup_vfio(char *msg, size_t msglen)
 	reg.size = GUEST_MEM;
 	if (ioctl(container_fd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg))
 		return fail(msg, msglen, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY");
+	/* the platform's default window sits at bus address 0: make room */
+	if (ioctl(container_fd, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &info))
+		return fail(msg, msglen, "VFIO_IOMMU_SPAPR_TCE_GET_INFO");
+	dflt.start_addr = info.dma32_window_start;
+	if (ioctl(container_fd, VFIO_IOMMU_SPAPR_TCE_REMOVE, &dflt))
+		return fail(msg, msglen, "VFIO_IOMMU_SPAPR_TCE_REMOVE");
 	win.page_shift = TCE_SHIFT;
 	win.levels = 1;
 	win.window_size = 1ull << 20;
