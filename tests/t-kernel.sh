@@ -40,6 +40,16 @@ t_kernel_checkpatch_strict() {
 	return $bad
 }
 
+# The kernel's path counters of a hcall-load run, the same for every vCPU:
+# [[real mode, virtual mode, userspace] for H_PUT_TCE, H_PUT_TCE_INDIRECT,
+# H_STUFF_TCE]; more than one element if the vCPUs differ.
+tce_path_split() {	# LOADJSON
+	jq -c '[.observed.per_vcpu[].kvm_stats |
+		[[.h_put_tce_realmode, .h_put_tce_virtmode, .h_put_tce_user],
+		 [.h_put_tce_indirect_realmode, .h_put_tce_indirect_virtmode, .h_put_tce_indirect_user],
+		 [.h_stuff_tce_realmode, .h_stuff_tce_virtmode, .h_stuff_tce_user]]] | unique' "$1"
+}
+
 # The patched kernel on powernv8: every TCE hcall counted once, on the
 # path it took, tce_accel moving the counts, and the guest seeing the same
 # return codes and table contents on every path.  hcallstat (CO-RE on the
@@ -76,10 +86,7 @@ EOS
 	for level in 2 1 0; do
 		sed -n "s/^HS-LOAD-$level //p" console > load$level.json
 		sed -n "s/^HS-STAT-$level //p" console > stat$level.json
-		got=$(jq -c '[.observed.per_vcpu[].kvm_stats |
-			[[.h_put_tce_realmode, .h_put_tce_virtmode, .h_put_tce_user],
-			 [.h_put_tce_indirect_realmode, .h_put_tce_indirect_virtmode, .h_put_tce_indirect_user],
-			 [.h_stuff_tce_realmode, .h_stuff_tce_virtmode, .h_stuff_tce_user]]] | unique' load$level.json)
+		got=$(tce_path_split load$level.json)
 		expect_eq "$got" "[${want[$level]}]" "level $level counters, both vCPUs" || return 1
 		view=$(check_guest_view load$level.json) || { echo "$view"; return 1; }
 		echo "level $level: table digests $view"
@@ -215,10 +222,7 @@ EOS
 		sed -n "s/^HS-LOAD-$level //p" console > load$level.json
 		expect_eq "$(jq -r .observed.vfio_group load$level.json)" \
 			"$(sed -n 's/^HS-BOUND .* group //p' console)" "VFIO group behind the table" || return 1
-		got=$(jq -c '[.observed.per_vcpu[].kvm_stats |
-			[[.h_put_tce_realmode, .h_put_tce_virtmode, .h_put_tce_user],
-			 [.h_put_tce_indirect_realmode, .h_put_tce_indirect_virtmode, .h_put_tce_indirect_user],
-			 [.h_stuff_tce_realmode, .h_stuff_tce_virtmode, .h_stuff_tce_user]]] | unique' load$level.json)
+		got=$(tce_path_split load$level.json)
 		expect_eq "$got" "[${want[$level]}]" "level $level counters with VFIO, both vCPUs" || return 1
 		view=$(check_guest_view load$level.json) || { echo "$view"; return 1; }
 		expect_eq "$view" "$plain" "table digests, level $level with VFIO vs without" || return 1
