@@ -599,21 +599,32 @@ static __always_inline int on_guest_enter(struct kvm_vcpu *vcpu)
  * Guest mode: the pseries guest's own hcall tracepoints.  Counters are
  * per guest CPU (its vCPU); no thread state is needed.
  */
-/* Guest mode: the hcall each CPU is in (hcalls do not nest but for the
- * hash faults a probe itself may take, which are not traced) */
+/*
+ * Guest mode: the hcalls each CPU is in.  They nest when an interrupt
+ * taken between hcall_entry and the hcall makes one of its own, and
+ * entries and exits then come last in, first out.
+ */
+#define HS_GUEST_NEST 4
+
+struct hs_guest_stack {
+	struct hs_lat frame[HS_GUEST_NEST];
+	__u32 depth;		/* deeper than HS_GUEST_NEST: not timed */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct hs_lat);
+	__type(value, struct hs_guest_stack);
 } guest_hcalls SEC(".maps");
 
 static __always_inline int on_guest_hcall_entry(unsigned long op,
 						unsigned long *args)
 {
 	struct hs_key key = {};
-	struct hs_lat *lat;
+	struct hs_guest_stack *st;
 	__u32 zero = 0;
+	__u64 d;
 	int slot;
 
 	key.vcpu = bpf_get_smp_processor_id();
@@ -625,10 +636,18 @@ static __always_inline int on_guest_hcall_entry(unsigned long op,
 	if (is_tce_hcall(op))
 		bpf_probe_read_kernel(&key.arg, sizeof(key.arg), &args[0]);
 	slot = add(NULL, &key, 1);
-	lat = hist_scale ? bpf_map_lookup_elem(&guest_hcalls, &zero) : NULL;
-	if (lat) {
-		lat->slot = slot;
-		lat->start = bpf_ktime_get_ns();
+	st = hist_scale ? bpf_map_lookup_elem(&guest_hcalls, &zero) : NULL;
+	if (st) {
+		d = st->depth++;
+		barrier_var(d);		/* keep the bound check on the 64-bit index */
+		if (d < HS_GUEST_NEST) {
+			struct hs_lat *f = &st->frame[d];
+
+			f->slot = slot;
+			f->start = bpf_ktime_get_ns();
+		} else {
+			stat_inc(HS_STAT_HIST_DROPS);
+		}
 	}
 	return 0;
 }
@@ -636,13 +655,23 @@ static __always_inline int on_guest_hcall_entry(unsigned long op,
 static __always_inline int on_guest_hcall_exit(unsigned long op, long ret)
 {
 	struct hs_key key = {};
-	struct hs_lat *lat;
+	struct hs_guest_stack *st;
 	__u32 zero = 0;
+	__u64 d;
 
-	lat = hist_scale ? bpf_map_lookup_elem(&guest_hcalls, &zero) : NULL;
-	if (lat && lat->start) {
-		observe(lat->slot, bpf_ktime_get_ns() - lat->start);
-		lat->start = 0;
+	st = hist_scale && !vcpu_filtered(bpf_get_smp_processor_id()) ?
+		bpf_map_lookup_elem(&guest_hcalls, &zero) : NULL;
+	/* depth 0: an hcall that began before the probes were attached */
+	if (st && st->depth) {
+		d = --st->depth;
+		barrier_var(d);
+		if (d < HS_GUEST_NEST) {
+			struct hs_lat *f = &st->frame[d];
+
+			if (f->start)
+				observe(f->slot, bpf_ktime_get_ns() - f->start);
+			f->start = 0;
+		}
 	}
 
 	/* H_ENTER_NESTED returns the L2's exit reason, not an error */

@@ -85,7 +85,7 @@ power_guest_test() {	# NIC KERNEL-ARGS
 T=/sys/kernel/tracing/events/powerpc/hcall_entry
 hcallstat -v -L -j -o /tmp/stat.json 2> /tmp/err &
 S=\$!
-while ! grep -q attached /tmp/err; do sleep 0.1; done
+while ! grep -q attached /tmp/err; do kill -0 \$S 2>/dev/null || { cat /tmp/err; exit 1; }; sleep 0.1; done
 echo 'hist:keys=opcode:vals=hitcount:size=256' > \$T/trigger
 iperf3 -c 10.0.2.2 -p $port -t 2 -J > /tmp/ip.json || echo "HS-IPERF-FAILED"
 sleep 2		# let the connection's last packets land inside both windows
@@ -95,6 +95,7 @@ echo "HS-IPERF \$(grep -A10 '"sum_received"' /tmp/ip.json | grep -m1 bits_per_se
 sed -n 's/^{ opcode: *\([0-9]*\) } hitcount: *\([0-9]*\)/HS-HIST \1 \2/p' \$T/hist
 echo "HS-STAT \$(cat /tmp/stat.json)"
 echo "HS-HCALL-TRACE-WARNINGS \$(dmesg | grep -c 'trace_hcall')"
+echo "HS-MMU \$(grep -m1 '^MMU' /proc/cpuinfo)"
 EOS
 	"$TOP/scripts/power-testbed.sh" -M pseries -n "$1" -a "$2" -t 300 \
 		-f "$PPC_BIN/hcallstat" -f "$TOP/bpf/btf" guest.sh > console 2>&1 || rc=1
@@ -133,8 +134,7 @@ t_power_guest_e1000() {
 t_power_guest_e1000_hash_mmu() {
 	power_guest_test e1000 disable_radix || return 1
 	[ "$TCE_TOTAL" -gt 5000 ] || { echo "too few TCE hcalls: $TCE_TOTAL"; return 1; }
-	grep -q "mmu: *Hash" console || grep -qi "hash mmu\|Using hash" console ||
-		echo "(console does not name the MMU)"
+	grep -q "^HS-MMU MMU.*Hash" console || { echo "not a hash-MMU guest: $(grep HS-MMU console)"; return 1; }
 	echo "hcall tracepoint recursion warnings: $(sed -n 's/^HS-HCALL-TRACE-WARNINGS //p' console)"
 }
 
