@@ -1,0 +1,67 @@
+#!/bin/bash
+# Compare two result files of the same kind metric by metric; exit 1 when
+# a metric got worse past the thresholds, 2 on bad input.
+#   bench/compare.sh [-t PCT] [-a ABS] BASE NEW
+# A metric regresses when it moves the wrong way by more than PCT percent
+# of |BASE| (default 10) and by more than ABS in its own unit (default 0).
+# Known kinds (the "schema" field): hcallscope.overhead/1 (ns, lower is
+# better).  Metrics in only one file are listed, not judged.
+set -u
+pct=10 abs=0
+usage() { echo "usage: compare.sh [-t PCT] [-a ABS] BASE NEW" >&2; exit 2; }
+while getopts t:a: c; do
+	case $c in
+	t) pct=$OPTARG ;;
+	a) abs=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 2 ] || usage
+num='^[0-9]+([.][0-9]+)?$'
+[[ $pct =~ $num ]] || { echo "compare: -t wants a number, not '$pct'" >&2; exit 2; }
+[[ $abs =~ $num ]] || { echo "compare: -a wants a number, not '$abs'" >&2; exit 2; }
+
+# METRIC -> {value, unit, better} for one file, or a one-line error
+metrics() {	# FILE
+	local f=$1 schema
+	[ -r "$f" ] || { echo "compare: cannot read $f" >&2; return 2; }
+	schema=$(jq -r 'if type == "object" then .schema // "" else "" end' "$f" 2>/dev/null) ||
+		{ echo "compare: $f is not JSON" >&2; return 2; }
+	case $schema in
+	hcallscope.overhead/1)
+		jq -e -c 'if (.benchmarks | type) == "array" and
+			     all(.benchmarks[]; (.name | type) == "string" and (.value | type) == "number")
+			  then [.benchmarks[] | {key: .name, value: {value, unit, better: "lower"}}] | from_entries
+			  else false end' "$f" 2>/dev/null ||
+			{ echo "compare: $f: malformed $schema results" >&2; return 2; } ;;
+	"") echo "compare: $f has no schema field" >&2; return 2 ;;
+	*) echo "compare: $f: unknown kind of results '$schema'" >&2; return 2 ;;
+	esac
+}
+
+base=$(metrics "$1") || exit 2
+new=$(metrics "$2") || exit 2
+[ "$(jq -r .schema "$1")" = "$(jq -r .schema "$2")" ] ||
+	{ echo "compare: $1 and $2 hold different kinds of results" >&2; exit 2; }
+
+jq -n -r --argjson b "$base" --argjson n "$new" --argjson pct "$pct" --argjson abs "$abs" '
+	def fmt: if . == null then "-" else (. * 10 | round / 10 | tostring) end;
+	([$b, $n] | map(keys) | add | unique) as $names |
+	"METRIC\tBASE\tNEW\tCHANGE\tVERDICT",
+	($names[] | . as $m | $b[$m] as $x | $n[$m] as $y |
+	 if $x == null or $y == null then
+		"\($m)\t\($x.value | fmt)\t\($y.value | fmt)\t-\tonly in one"
+	 else
+		(($y.value - $x.value) * (if $x.better == "lower" then 1 else -1 end)) as $worse |
+		(if $x.value == 0 then null else ($y.value - $x.value) / ($x.value | fabs) * 100 end) as $rel |
+		"\($m)\t\($x.value | fmt)\t\($y.value | fmt)\t\(if $rel == null then "-" else ($rel | fmt) + "%" end)\t" +
+		(if $worse > $abs and ($rel == null or ($rel | fabs) > $pct) then "REGRESSION"
+		 elif -$worse > $abs and ($rel == null or ($rel | fabs) > $pct) then "better"
+		 else "same" end)
+	 end)' | column -t -s $'\t' > "${TMPDIR:-/tmp}/compare.$$" || { rm -f "${TMPDIR:-/tmp}/compare.$$"; exit 2; }
+cat "${TMPDIR:-/tmp}/compare.$$"
+n=$(grep -c ' REGRESSION$' "${TMPDIR:-/tmp}/compare.$$")
+rm -f "${TMPDIR:-/tmp}/compare.$$"
+echo "$n regression(s) past ${pct}% and ${abs}"
+[ "$n" -eq 0 ]
