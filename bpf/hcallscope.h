@@ -35,6 +35,13 @@ enum hs_path { HS_PATH_NONE, HS_PATH_LIST(HS_ENUM_PATH) HS_PATH_MAX };
 #undef HS_ENUM_KIND
 #undef HS_ENUM_PATH
 
+/* PAPR hcall opcodes, HS_H_PUT_TCE etc., from the one table */
+#define HCALL(name, op) HS_##name = op,
+enum hs_hcall {
+#include "hcalls.def"
+};
+#undef HCALL
+
 /* Direction, stored in hs_key.code for HS_KIND_PIO and HS_KIND_MMIO. */
 #define HS_DIR_READ	0
 #define HS_DIR_WRITE	1

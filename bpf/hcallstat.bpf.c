@@ -351,6 +351,7 @@ static __always_inline int request(__u16 kind, __u32 code, __u64 arg,
 {
 	struct hs_key key = {};
 	struct hs_task *t;
+	int slot;
 
 	if (!want(&key))
 		return 0;
@@ -362,10 +363,9 @@ static __always_inline int request(__u16 kind, __u32 code, __u64 arg,
 	key.code = code;
 	key.arg = arg;
 	key.path = HS_PATH_KERNEL;
+	slot = add(t, &key, 1);
 	if (entry_seen)
-		lat_begin(t, add(t, &key, 1), false);
-	else
-		add(t, &key, 1);
+		lat_begin(t, slot, false);
 
 	if (!t)
 		return 0;
@@ -429,13 +429,7 @@ static __always_inline __u16 kind_of_exit(__u32 reason)
 #endif /* __TARGET_ARCH_x86 */
 
 #if defined(__TARGET_ARCH_powerpc)
-/* TCE hcalls carry the LIOBN in r4 (PAPR); opcodes from hcalls.def */
-#define HCALL(name, op) HS_##name = op,
-enum hs_hcall_opcode {
-#include "hcalls.def"
-};
-#undef HCALL
-
+/* TCE hcalls carry the LIOBN in r4 (PAPR) */
 static __always_inline bool is_tce_hcall(__u64 op)
 {
 	return op == HS_H_PUT_TCE || op == HS_H_PUT_TCE_INDIRECT ||
@@ -544,7 +538,7 @@ struct {
 	__type(value, struct hs_lat);
 } user_trips SEC(".maps");
 
-static __always_inline int on_hcall_exit(struct kvm_vcpu *vcpu, int ret)
+static __always_inline int on_hcall_exit(int ret)
 {
 	struct hs_vcpu_key vk;
 	struct hs_lat lat;
@@ -773,7 +767,7 @@ HS_PROGS(kvm_hcall_enter, struct kvm_vcpu *vcpu, on_hcall_enter(vcpu))
 HS_PROGS(kvm_guest_enter, struct kvm_vcpu *vcpu, on_guest_enter(vcpu))
 HS_PROGS(kvm_guest_exit, struct kvm_vcpu *vcpu, snapshot_realmode(vcpu))
 HS_PROGS(kvm_hcall_exit, struct kvm_vcpu *vcpu COMMA int ret,
-	 on_hcall_exit(vcpu, ret))
+	 on_hcall_exit(ret))
 HS_PROGS(hcall_entry, unsigned long op COMMA unsigned long *args,
 	 on_guest_hcall_entry(op, args))
 HS_PROGS(hcall_exit, unsigned long op COMMA long ret,

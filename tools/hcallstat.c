@@ -857,7 +857,11 @@ static struct row *new_row(struct snapshot *s)
 static void read_realmode(struct snapshot *s)
 {
 #if defined(__powerpc64__)
-	static const __u32 opcode[HS_RM_MAX] = { 0x20, 0x13c, 0x138 };
+	static const __u32 opcode[HS_RM_MAX] = {
+		[HS_RM_PUT_TCE] = HS_H_PUT_TCE,
+		[HS_RM_PUT_TCE_INDIRECT] = HS_H_PUT_TCE_INDIRECT,
+		[HS_RM_STUFF_TCE] = HS_H_STUFF_TCE,
+	};
 	int fd = bpf_map__fd(skel->maps.realmode);
 	struct hs_vcpu_key key, next, *prev = NULL;
 	struct hs_rm_counts c;

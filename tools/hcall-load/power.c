@@ -25,12 +25,6 @@
 #include <linux/vfio.h>
 #include "hcall-load.h"
 
-#define HCALL(name, op) HL_##name = op,
-enum {
-#include "hcalls.def"
-};
-#undef HCALL
-
 #define HL_H_DONE	0xf3fc		/* not a PAPR opcode: ends the guest */
 #define KVM_VM_PPC_HV	1
 
@@ -65,32 +59,32 @@ enum { R_PUT_K, R_INDIRECT_K, R_STUFF_K, R_GET_K, R_PUT_U, R_INDIRECT_U,
 	{ n, h, HS_KIND_HCALL, path, op, liobn }
 static const struct hl_request requests[R_MAX] = {
 	[R_PUT_K] = REQ("put-tce-kernel", "H_PUT_TCE, LIOBN with an in-kernel table",
-			HL_H_PUT_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			HS_H_PUT_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_INDIRECT_K] = REQ("put-tce-indirect-kernel", "H_PUT_TCE_INDIRECT (8 TCEs), in-kernel table",
-			     HL_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			     HS_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_STUFF_K] = REQ("stuff-tce-kernel", "H_STUFF_TCE (8 TCEs), in-kernel table",
-			  HL_H_STUFF_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			  HS_H_STUFF_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_GET_K] = REQ("get-tce-kernel", "H_GET_TCE, in-kernel table",
-			HL_H_GET_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			HS_H_GET_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_PUT_U] = REQ("put-tce-user", "H_PUT_TCE, LIOBN without a table (to the VMM)",
-			HL_H_PUT_TCE, LIOBN_USER, HS_PATH_USERSPACE),
+			HS_H_PUT_TCE, LIOBN_USER, HS_PATH_USERSPACE),
 	[R_INDIRECT_U] = REQ("put-tce-indirect-user", "H_PUT_TCE_INDIRECT, to the VMM",
-			     HL_H_PUT_TCE_INDIRECT, LIOBN_USER, HS_PATH_USERSPACE),
+			     HS_H_PUT_TCE_INDIRECT, LIOBN_USER, HS_PATH_USERSPACE),
 	[R_STUFF_U] = REQ("stuff-tce-user", "H_STUFF_TCE, to the VMM",
-			  HL_H_STUFF_TCE, LIOBN_USER, HS_PATH_USERSPACE),
+			  HS_H_STUFF_TCE, LIOBN_USER, HS_PATH_USERSPACE),
 	/* bad arguments: H_PARAMETER on every path */
 	[R_BAD_LIOBN] = REQ("put-tce-bad-liobn", "H_PUT_TCE, unknown LIOBN (the VMM refuses it)",
-			    HL_H_PUT_TCE, LIOBN_NONE, HS_PATH_USERSPACE),
+			    HS_H_PUT_TCE, LIOBN_NONE, HS_PATH_USERSPACE),
 	[R_BAD_IOBA] = REQ("put-tce-bad-ioba", "H_PUT_TCE, ioba past the DMA window",
-			   HL_H_PUT_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			   HS_H_PUT_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_BAD_TCE] = REQ("put-tce-bad-tce", "H_PUT_TCE, misaligned TCE (KVM leaves it to the VMM)",
-			  HL_H_PUT_TCE, LIOBN_KERNEL, HS_PATH_USERSPACE),
+			  HS_H_PUT_TCE, LIOBN_KERNEL, HS_PATH_USERSPACE),
 	[R_BAD_PERM] = REQ("stuff-tce-bad-perm", "H_STUFF_TCE with read/write permission bits",
-			   HL_H_STUFF_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			   HS_H_STUFF_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_BAD_NPAGES] = REQ("put-tce-indirect-bad-npages", "H_PUT_TCE_INDIRECT of 513 TCEs",
-			     HL_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			     HS_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_BAD_LIST] = REQ("put-tce-indirect-bad-list", "H_PUT_TCE_INDIRECT, list not 4K aligned",
-			   HL_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			   HS_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
 };
 
 /* What the guest passes besides the opcode and the LIOBN */
@@ -179,7 +173,7 @@ static size_t emit_loop(uint32_t *p, size_t n, const struct hl_item *it,
 	n = load32(p, n, 4, (uint32_t)r->arg);
 	if (a->ioba_outside) {
 		n = load32(p, n, 5, (uint32_t)(window_pages << TCE_SHIFT));
-	} else if (r->code == HL_H_PUT_TCE || r->code == HL_H_GET_TCE) {
+	} else if (r->code == HS_H_PUT_TCE || r->code == HS_H_GET_TCE) {
 		n = emit(p, n, ANDI(5, 20, 0xff));		/* ioba = (r20 & 0xff) << 12 */
 		n = emit(p, n, MULLI(5, 5, 1 << TCE_SHIFT));
 	} else {
@@ -382,8 +376,8 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 		return fail(msg, msglen, "calloc");
 	if (vfio_group && setup_vfio(msg, msglen) < 0)
 		return -1;
-	if (enable_hcall(HL_H_PUT_TCE) || enable_hcall(HL_H_GET_TCE) ||
-	    enable_hcall(HL_H_PUT_TCE_INDIRECT) || enable_hcall(HL_H_STUFF_TCE))
+	if (enable_hcall(HS_H_PUT_TCE) || enable_hcall(HS_H_GET_TCE) ||
+	    enable_hcall(HS_H_PUT_TCE_INDIRECT) || enable_hcall(HS_H_STUFF_TCE))
 		return fail(msg, msglen, "KVM_CAP_PPC_ENABLE_HCALL");
 
 	for (unsigned int i = 0; i < nr_vcpus; i++) {
@@ -451,9 +445,9 @@ static int64_t emulate_tce_hcall(uint64_t op, const uint64_t *args)
 			t = &tables[i];
 	if (!t)
 		return H_PARAMETER;
-	if (op != HL_H_PUT_TCE)
+	if (op != HS_H_PUT_TCE)
 		npages = args[3];
-	if (op == HL_H_PUT_TCE_INDIRECT &&
+	if (op == HS_H_PUT_TCE_INDIRECT &&
 	    (npages > MAX_INDIRECT || (args[2] & 0xfff)))
 		return H_PARAMETER;
 	idx = ioba >> TCE_SHIFT;
@@ -462,18 +456,18 @@ static int64_t emulate_tce_hcall(uint64_t op, const uint64_t *args)
 		return H_PARAMETER;
 
 	switch (op) {
-	case HL_H_PUT_TCE:
+	case HS_H_PUT_TCE:
 		if (!tce_ok(args[2]))
 			return H_PARAMETER;
 		return store_tce(t, idx, args[2]) ? H_HARDWARE : H_SUCCESS;
-	case HL_H_STUFF_TCE:
+	case HS_H_STUFF_TCE:
 		if (args[2] & TCE_RW)
 			return H_PARAMETER;
 		for (uint64_t i = 0; i < npages; i++)
 			if (store_tce(t, idx + i, args[2]))
 				return H_HARDWARE;
 		return H_SUCCESS;
-	case HL_H_PUT_TCE_INDIRECT:
+	case HS_H_PUT_TCE_INDIRECT:
 		if (args[2] + npages * 8 > GUEST_MEM)
 			return H_PARAMETER;
 		list = (const uint64_t *)(guest_mem + args[2]);
@@ -503,7 +497,7 @@ static enum hl_exit power_handle_exit(struct kvm_run *run)
 	nr = run->papr_hcall.nr;
 	if (nr == HL_H_DONE)
 		return HL_EXIT_DONE;
-	if (nr == HL_H_PUT_TCE || nr == HL_H_STUFF_TCE || nr == HL_H_PUT_TCE_INDIRECT)
+	if (nr == HS_H_PUT_TCE || nr == HS_H_STUFF_TCE || nr == HS_H_PUT_TCE_INDIRECT)
 		run->papr_hcall.ret = emulate_tce_hcall(nr, run->papr_hcall.args);
 	else
 		run->papr_hcall.ret = H_PARAMETER;

@@ -48,19 +48,17 @@ void hs_fmt_ns(double ns, char *buf, size_t len)
 }
 
 /* label values are ours (numbers, names from hcalls.def): nothing to escape */
-static void labels(FILE *f, const struct hs_key *k)
+static void labels(char *buf, size_t len, const struct hs_key *k)
 {
-	char req[32], arg[32];
+	char req[32], arg[32], vcpu[12] = "unknown";
 
 	hs_request_str(k, req, sizeof(req));
 	hs_arg_str(k, arg, sizeof(arg));
-	fprintf(f, "vm=\"%u\",vcpu=\"", k->pid);
-	if (k->vcpu == HS_VCPU_UNKNOWN)
-		fprintf(f, "unknown");
-	else
-		fprintf(f, "%u", k->vcpu);
-	fprintf(f, "\",kind=\"%s\",request=\"%s\",arg=\"%s\",path=\"%s\"",
-		hs_kind_name(k->kind), req, arg, hs_path_name(k->path));
+	if (k->vcpu != HS_VCPU_UNKNOWN)
+		snprintf(vcpu, sizeof(vcpu), "%u", k->vcpu);
+	snprintf(buf, len, "vm=\"%u\",vcpu=\"%s\",kind=\"%s\",request=\"%s\","
+		 "arg=\"%s\",path=\"%s\"", k->pid, vcpu, hs_kind_name(k->kind), req,
+		 arg, hs_path_name(k->path));
 }
 
 /*
@@ -80,10 +78,12 @@ void hs_write_metrics(FILE *f, const struct hs_series *v, size_t n,
 {
 	family(f, "hcallscope_requests", "counter",
 	       "Guest requests completed, by VM, vCPU, request and path.", om);
+	char l[256];
+
 	for (size_t i = 0; i < n; i++) {
-		fprintf(f, "hcallscope_requests_total{");
-		labels(f, &v[i].key);
-		fprintf(f, "} %lld\n", v[i].count > 0 ? (long long)v[i].count : 0);
+		labels(l, sizeof(l), &v[i].key);
+		fprintf(f, "hcallscope_requests_total{%s} %lld\n", l,
+			v[i].count > 0 ? (long long)v[i].count : 0);
 	}
 	if (s->kind != HS_HIST_OFF) {
 		family(f, "hcallscope_request_latency_seconds", "histogram",
@@ -96,26 +96,22 @@ void hs_write_metrics(FILE *f, const struct hs_series *v, size_t n,
 
 			if (!h || !h->timed)
 				continue;
+			labels(l, sizeof(l), &v[i].key);
 			for (int b = 0; b < HS_HIST_SLOTS; b++) {
 				hs_bucket_bounds(s, b, &lo, &hi);
 				cum += h->slots[b];
 				if (hi == HS_OPEN_BOUND || hi <= lo)
 					continue;	/* +Inf below; empty range */
-				fprintf(f, "hcallscope_request_latency_seconds_bucket{");
-				labels(f, &v[i].key);
 				/* integer ns: [lo, hi) is <= hi - 1 ns */
-				fprintf(f, ",le=\"%.9g\"} %llu\n", (double)(hi - 1) / 1e9,
-					(unsigned long long)cum);
+				fprintf(f, "hcallscope_request_latency_seconds_bucket{%s,le=\"%.9g\"} %llu\n",
+					l, (double)(hi - 1) / 1e9, (unsigned long long)cum);
 			}
-			fprintf(f, "hcallscope_request_latency_seconds_bucket{");
-			labels(f, &v[i].key);
-			fprintf(f, ",le=\"+Inf\"} %llu\n", (unsigned long long)h->timed);
-			fprintf(f, "hcallscope_request_latency_seconds_count{");
-			labels(f, &v[i].key);
-			fprintf(f, "} %llu\n", (unsigned long long)h->timed);
-			fprintf(f, "hcallscope_request_latency_seconds_sum{");
-			labels(f, &v[i].key);
-			fprintf(f, "} %.9f\n", (double)h->sum_ns / 1e9);
+			fprintf(f, "hcallscope_request_latency_seconds_bucket{%s,le=\"+Inf\"} %llu\n",
+				l, (unsigned long long)h->timed);
+			fprintf(f, "hcallscope_request_latency_seconds_count{%s} %llu\n", l,
+				(unsigned long long)h->timed);
+			fprintf(f, "hcallscope_request_latency_seconds_sum{%s} %.9f\n", l,
+				(double)h->sum_ns / 1e9);
 		}
 	}
 	family(f, "hcallscope_dropped_events", "counter",
