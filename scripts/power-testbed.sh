@@ -3,8 +3,9 @@
 # initramfs with our cross-built tools, booted non-interactively under QEMU
 # TCG.  Debian packages are cached outside the checkout.
 #
-#   scripts/power-testbed.sh [-M powernv8|pseries-nested|pseries] [-n e1000|virtio|e1000e-vfio]
-#                            [-a KERNEL-ARGS] [-k KERNEL-DIR] [-t SECS] [-f FILE]... SCRIPT
+#   scripts/power-testbed.sh [-M powernv8|pseries-nested|pseries]
+#                            [-n e1000|e1000e|virtio|e1000e-vfio] [-a KERNEL-ARGS]
+#                            [-k KERNEL-DIR] [-g GUEST-DIR] [-o DIR] [-t SECS] [-f FILE]... SCRIPT
 #
 # SCRIPT runs as root inside the guest with /hs (our tools and files) on
 # PATH, tracefs and bpffs mounted and kvm-hv loaded when the machine can
@@ -13,21 +14,26 @@
 # and iperf3; "virtio" is virtio-net behind the guest's IOMMU
 # (iommu_platform=on), e1000 always maps DMA per packet.  -k boots our own
 # kernel instead of Debian's: a directory with vmlinux, kvm.ko and kvm-hv.ko
-# (scripts/kernel-build.sh).  Everything the guest prints comes back on stdout; the exit
+# (scripts/kernel-build.sh).  -o builds the machine without booting it:
+# DIR gets vmlinux, initrd.gz and cmdline.  -g makes this machine a host of
+# its own guest: Debian's ppc64el QEMU goes in, and GUEST-DIR (a -o output)
+# lands in /hs/guest.  Everything the guest prints comes back on stdout; the exit
 # status is the script's ("HS-EXIT n" on the console), 124 on timeout.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 kabi=6.1.0-50-powerpc64le
-machine=powernv8 timeout=240 files=() nic= append= kdir=
-while getopts M:t:f:n:a:k: c; do
+machine=powernv8 mem=2G timeout=240 files=() nic= append= kdir= outdir= guestdir=
+while getopts M:t:f:n:a:k:o:g: c; do
 	case $c in
 	k) kdir=$OPTARG ;;
+	o) outdir=$OPTARG ;;
+	g) guestdir=$OPTARG ;;
 	M) machine=$OPTARG ;;
 	n) nic=$OPTARG ;;
 	a) append=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	f) files+=("$OPTARG") ;;
-	*) echo "usage: power-testbed.sh [-M MACHINE] [-n NIC] [-a ARGS] [-t SECS] [-f FILE]... SCRIPT" >&2; exit 2 ;;
+	*) echo "usage: power-testbed.sh [-M MACHINE] [-n NIC] [-a ARGS] [-k DIR] [-g DIR] [-o DIR] [-t SECS] [-f FILE]... SCRIPT" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -36,21 +42,24 @@ script=$1
 
 case $machine in
 powernv8)	# bare-metal POWER8 hypervisor (hash MMU), fast skiboot exit via the BMC
-	qemu_machine=(-M powernv8 -cpu POWER8 -m 2G
+	qemu_machine=(-M powernv8 -cpu POWER8
 		      -device ipmi-bmc-sim,id=bmc0 -device isa-ipmi-bt,bmc=bmc0,irq=10)
 	console=hvc0 ;;
 pseries-nested)	# POWER9 pseries guest that runs KVM-HV nested
-	qemu_machine=(-M pseries,cap-nested-hv=on,x-vof=on -cpu POWER9 -m 2G)
+	qemu_machine=(-M pseries,cap-nested-hv=on,x-vof=on -cpu POWER9)
 	console=hvc0 ;;
 pseries)	# a plain pseries guest: its own hcalls are what we watch
-	qemu_machine=(-M pseries,x-vof=on -cpu POWER9 -m 1G)
-	console=hvc0 ;;
+	qemu_machine=(-M pseries,x-vof=on -cpu POWER9)
+	mem=1G console=hvc0 ;;
 *) echo "power-testbed: unknown machine '$machine'" >&2; exit 2 ;;
 esac
 modules="kvm kvm-hv"
 case $nic in
 "") ;;
 e1000) qemu_machine+=(-netdev user,id=n0 -device e1000,netdev=n0); modules="$modules e1000" ;;
+passthrough)	# a guest for a passed-through NIC (bench/guest.sh): e1000e here,
+		# drivers for the seed's cxgb3 and a common 10GbE NIC for real hardware
+	qemu_machine+=(-netdev user,id=n0 -device e1000e,netdev=n0); modules="$modules e1000e cxgb3 ixgbe" ;;
 virtio) qemu_machine+=(-netdev user,id=n0
 		       -device virtio-net-pci,netdev=n0,disable-legacy=on,iommu_platform=on)
 	modules="$modules virtio_pci virtio_net" ;;
@@ -60,6 +69,11 @@ e1000e-vfio)	# powernv8: an e1000e on a PHB3 root port, its driver not loaded (f
 		       -netdev user,id=n0 -device e1000e,netdev=n0,bus=rp0) ;;
 *) echo "power-testbed: unknown NIC '$nic'" >&2; exit 2 ;;
 esac
+if [ -n "$guestdir" ]; then
+	[ -r "$guestdir/vmlinux" ] && [ -r "$guestdir/initrd.gz" ] ||
+		{ echo "power-testbed: $guestdir is not a guest built with -o" >&2; exit 2; }
+	mem=3G	# room for the guest's RAM (pinned by VFIO) and its image
+fi
 
 . "$top/scripts/debs.sh"
 fetch() {	# unpack Debian ppc64el packages into $stage
@@ -79,7 +93,7 @@ fetch "linux-image-$kabi" busybox-static
 
 cp "$stage/bin/busybox" "$root/bin/"
 for a in sh mount umount mkdir cat echo ls sleep insmod poweroff grep sed awk wc head tail \
-	 ip ifconfig udhcpc seq sort tr cut date kill; do
+	 ip ifconfig udhcpc seq sort tr cut date kill stty mkfifo base64 tar rm printf timeout basename dirname readlink xargs id; do
 	ln -sf busybox "$root/bin/$a"
 done
 # kernel modules with their dependencies, in load order
@@ -112,6 +126,12 @@ if [ -n "$nic" ]; then
 	cp -a "$stage"/usr/lib/powerpc64le-linux-gnu "$root/usr/lib/"
 	cp "$stage/usr/bin/iperf3" "$root/usr/bin/"
 fi
+if [ -n "$guestdir" ]; then
+	cp -a --remove-destination "$("$top/scripts/ppc64el-qemu.sh")"/. "$root/"
+	rm -f "$root/.complete"
+	mkdir -p "$root/hs/guest"
+	cp "$guestdir"/* "$root/hs/guest/"
+fi
 cp "$script" "$root/hs/test.sh"
 for f in "${files[@]}"; do cp -r "$f" "$root/hs/"; done
 
@@ -122,9 +142,14 @@ mount -t proc none /proc; mount -t sysfs none /sys; mount -t devtmpfs none /dev
 mount -t tracefs none /sys/kernel/tracing; mount -t bpf none /sys/fs/bpf
 mount -t tmpfs none /tmp
 for m in $(cat /hs/modules); do insmod /lib/modules/$m.ko 2>/dev/null; done
+addr=10.0.2.15/24 gw=10.0.2.2	# QEMU's user network; hs.ip= and hs.gw= override
+for a in $(cat /proc/cmdline); do
+	case $a in hs.ip=*) addr=${a#hs.ip=} ;; hs.gw=*) gw=${a#hs.gw=} ;; esac
+done
 if [ -e /sys/class/net/eth0 ]; then
 	ip link set lo up; ip link set eth0 up
-	ip addr add 10.0.2.15/24 dev eth0; ip route add default via 10.0.2.2
+	ip addr add $addr dev eth0; ip route add default via $gw
+	for i in $(seq 50); do [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" = 1 ] && break; sleep 0.1; done
 fi
 echo "HS-BOOTED $(uname -r) kvm-hv=$([ -e /dev/kvm ] && echo yes || echo no) net=$([ -e /sys/class/net/eth0 ] && echo yes || echo no)"
 cd /tmp
@@ -134,9 +159,16 @@ poweroff -f
 EOF
 chmod +x "$root/init" "$root/hs/test.sh"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.gz"
+if [ -n "$outdir" ]; then
+	mkdir -p "$outdir"
+	cp "$kernel" "$outdir/vmlinux"
+	cp "$work/initrd.gz" "$outdir/"
+	echo "console=$console quiet $append" > "$outdir/cmdline"
+	exit 0
+fi
 
 rc=0
-timeout "$timeout" qemu-system-ppc64 "${qemu_machine[@]}" -nodefaults -nographic \
+timeout "$timeout" qemu-system-ppc64 "${qemu_machine[@]}" -m "$mem" -nodefaults -nographic \
 	-serial mon:stdio -kernel "$kernel" -initrd "$work/initrd.gz" \
 	-append "console=$console quiet $append" < /dev/null > "$work/console" 2>&1 || rc=$?
 tr -d '\r' < "$work/console"

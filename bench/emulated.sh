@@ -1,0 +1,82 @@
+#!/bin/bash
+# The seed's scenario, emulated: QEMU -M powernv8 runs the patched kernel
+# as a POWER8 host with an e1000e on a PHB3 root port; inside it Debian's
+# ppc64el QEMU/KVM runs a pseries guest (Debian's kernel) with the e1000e
+# passed through with VFIO, and bench/iperf-matrix.sh measures every
+# acceleration level against an iperf3 server on this machine's loopback,
+# without and with DDW in the guest.  The same scripts run on real POWER8
+# (README, "iperf3 bench").  All figures are of the emulated system.
+#
+#   bench/emulated.sh [-o DIR] [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS]
+#                     [-t SECS] [-V VARIANTS]
+#
+# VARIANTS: no-ddw (guest kernel with disable_ddw: a TCE map per packet)
+# and/or ddw (the guest maps its RAM once); default both.  Results go to
+# DIR (default results/<run-id>); bench/report.sh makes them.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+die() { echo "emulated: $*" >&2; exit 1; }
+
+out= levels=2,1,0 dirs=tx,rx streams=1 mtus=1500 secs=5 variants=no-ddw,ddw
+while getopts o:l:d:P:M:t:V: c; do
+	case $c in
+	o) out=$OPTARG ;; l) levels=$OPTARG ;; d) dirs=$OPTARG ;; P) streams=$OPTARG ;;
+	M) mtus=$OPTARG ;; t) secs=$OPTARG ;; V) variants=$OPTARG ;;
+	*) echo "usage: emulated.sh [-o DIR] [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS] [-t SECS] [-V VARIANTS]" >&2
+	   exit 2 ;;
+	esac
+done
+for v in ${variants//,/ }; do
+	case $v in no-ddw|ddw) ;; *) die "unknown variant '$v' (no-ddw, ddw)" ;; esac
+done
+run_id=$(date -u +%Y%m%d-%H%M%S)-emulated-powernv8
+out=${out:-$top/results/$run_id}
+[ ! -e "$out" ] || die "$out exists"
+command -v iperf3 > /dev/null || die "no iperf3 (scripts/deps.sh test)"
+
+kdir=$("$top/scripts/kernel-build.sh") || die "kernel build failed"
+make -s -C "$top" ARCH=ppc64le tools > /dev/null || die "cross-build of the tools failed"
+work=$(mktemp -d)
+srv=
+trap 'rm -rf "$work"; [ -z "$srv" ] || kill $srv 2> /dev/null || true' EXIT
+"$top/scripts/power-testbed.sh" -M pseries -n passthrough -o "$work/guest" \
+	"$top/bench/guest-agent.sh" || die "cannot build the guest image"
+
+port=$((20000 + RANDOM % 10000))
+iperf3 -s -B 127.0.0.1 -p $port > "$work/iperf3-server.log" 2>&1 &
+srv=$!
+
+# The emulated host's script.  QEMU's machine options: TCG's POWER8 has
+# none of the Spectre mitigations the pseries machine asks KVM for.
+cat > "$work/host.sh" <<EOS
+mount -t debugfs none /sys/kernel/debug
+dev=\$(grep -l 0x10d3 /sys/bus/pci/devices/*/device | head -1 | xargs dirname | xargs basename)
+[ -n "\$dev" ] || { echo "HS-FAILED no e1000e"; exit 1; }
+for v in ${variants//,/ }; do
+	args=
+	[ \$v = no-ddw ] && args=disable_ddw
+	sh /hs/guest.sh start -d \$dev -k /hs/guest/vmlinux -i /hs/guest/initrd.gz \\
+		-a "\$args" -m 1G -w 300 \\
+		-x cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off ||
+		{ echo "HS-FAILED \$v: guest start"; continue; }
+	sh /hs/iperf-matrix.sh -s 10.0.2.2:$port -o /tmp/raw/\$v -n "\$v" -l $levels -d $dirs \\
+		-P $streams -M $mtus -t $secs || echo "HS-FAILED \$v: matrix"
+	sh /hs/guest.sh stop
+done
+echo HS-RAW-BEGIN
+tar -C /tmp/raw -cf - . | gzip | base64
+echo HS-RAW-END
+EOS
+echo "emulated: booting the POWER8 host (run $run_id)" >&2
+rc=0
+"$top/scripts/power-testbed.sh" -M powernv8 -n e1000e-vfio -k "$kdir" -g "$work/guest" -t 1800 \
+	-f "$top/bench/guest.sh" -f "$top/bench/iperf-matrix.sh" -f "$top/build/ppc64le/hcallstat" \
+	"$work/host.sh" > "$work/console" 2>&1 || rc=$?
+grep -E '^(HS-FAILED|iperf-matrix|guest.sh)' "$work/console" | tr -d '\r' >&2 || true
+mkdir -p "$work/raw"
+tr -d '\r' < "$work/console" | sed -n '/^HS-RAW-BEGIN$/,/^HS-RAW-END$/p' | sed '1d;$d' |
+	base64 -d 2> /dev/null | tar -xzf - -C "$work/raw" 2> /dev/null ||
+	{ tail -n 20 "$work/console" >&2; die "the emulated host returned no results (exit $rc)"; }
+set -- "$work"/raw/*/run
+[ -e "$1" ] || { tail -n 20 "$work/console" >&2; die "no matrix ran (exit $rc)"; }
+"$top/bench/report.sh" -s emulated -i "$run_id" -o "$out" "${@%/run}"

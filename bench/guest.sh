@@ -1,0 +1,124 @@
+#!/bin/sh
+# A pseries guest for the bench, run by QEMU/KVM on a POWER host with a PCI
+# NIC passed through with VFIO; the seed's scenario.  The same script runs
+# on real POWER8 and inside the emulated one (bench/emulated.sh).
+#
+#   guest.sh start -d PCI-ADDR -k VMLINUX -i INITRD [-a KERNEL-ARGS] [-m MEM]
+#                  [-c CPUS] [-x MACHINE-OPTS] [-r RUNDIR] [-w SECS]
+#   guest.sh exec [-r RUNDIR] COMMAND...   run COMMAND in the guest (its
+#                                          output, its exit status)
+#   guest.sh stop [-r RUNDIR]              power the guest off, give the NIC
+#                                          back to its driver
+#
+# The guest image (scripts/power-testbed.sh -M pseries -n passthrough -o DIR
+# bench/guest-agent.sh) runs an agent on its second console, hvc1, which
+# QEMU connects to the FIFOs RUNDIR/ctl.in and ctl.out: commands need no
+# network and no login.  Its first console goes to RUNDIR/console.
+set -eu
+die() { echo "guest.sh: $*" >&2; exit 1; }
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+run=/run/hcallscope-guest dev= kernel= initrd= append= mem=1G cpus=1 mopts= wait=300
+while getopts d:k:i:a:m:c:x:r:w: c; do
+	case $c in
+	d) dev=$OPTARG ;; k) kernel=$OPTARG ;; i) initrd=$OPTARG ;; a) append=$OPTARG ;;
+	m) mem=$OPTARG ;; c) cpus=$OPTARG ;; x) mopts=,$OPTARG ;; r) run=$OPTARG ;;
+	w) wait=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+
+# Send one command line to the agent; copy its output until the agent's
+# end marker, which carries the exit status.  A guest that does not answer
+# within HS_GUEST_TIMEOUT seconds (default 900) is an error.
+guest_exec() {
+	[ -p "$run/ctl.in" ] || die "no guest running (no $run/ctl.in)"
+	printf '%s\n' "$*" > "$run/ctl.in"
+	rc=0
+	timeout "${HS_GUEST_TIMEOUT:-900}" sh -c '
+		while IFS= read -r line; do
+			case $line in
+			"HS-AGENT-DONE "*) exit "${line#HS-AGENT-DONE }" ;;
+			esac
+			printf "%s\n" "$line"
+		done
+		exit 125' < "$run/ctl.out" || rc=$?
+	case $rc in
+	124) die "the guest did not answer within ${HS_GUEST_TIMEOUT:-900} s: $*" ;;
+	125) die "the guest's agent went away" ;;
+	esac
+	return $rc
+}
+
+# Give the device back to the driver it had, forget our override.
+release_device() {
+	[ -r "$run/device" ] || return 0
+	read -r d drv < "$run/device"
+	p=/sys/bus/pci/devices/$d
+	[ ! -e "$p/driver" ] || echo "$d" > "$p/driver/unbind"
+	echo > "$p/driver_override"
+	[ "$drv" = none ] || echo "$d" > /sys/bus/pci/drivers_probe 2>/dev/null || true
+}
+
+stop_guest() {
+	pid=$(cat "$run/qemu.pid" 2>/dev/null || true)
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		[ ! -p "$run/ctl.in" ] || printf 'poweroff -f\n' > "$run/ctl.in"
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+		kill "$pid" 2>/dev/null || true
+		while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+	fi
+	release_device
+	# HS_GUEST_KEEP=1 keeps the console and QEMU's log for a look
+	if [ -n "${HS_GUEST_KEEP:-}" ]; then rm -f "$run/ctl.in" "$run/ctl.out" "$run/device"
+	else rm -rf "$run"; fi
+}
+
+start_guest() {
+	[ "$(id -u)" = 0 ] || die "needs root (VFIO, KVM)"
+	[ -n "$dev" ] && [ -n "$kernel" ] && [ -n "$initrd" ] || die "start needs -d PCI-ADDR -k VMLINUX -i INITRD"
+	[ -r "$kernel" ] && [ -r "$initrd" ] || die "cannot read $kernel or $initrd"
+	[ -e /dev/kvm ] || die "no /dev/kvm (load kvm-hv)"
+	command -v qemu-system-ppc64 > /dev/null || die "no qemu-system-ppc64 (Debian package qemu-system-ppc)"
+	p=/sys/bus/pci/devices/$dev
+	[ -e "$p" ] || die "no PCI device $dev"
+	[ -e "$p/iommu_group" ] || die "$dev has no IOMMU group (IOMMU off, or a kernel without kernel-patch/0001)"
+	[ ! -e "$run" ] || die "$run exists: a guest is running (guest.sh stop -r $run)"
+	mkdir -p "$run"
+	drv=none
+	[ ! -e "$p/driver" ] || drv=$(basename "$(readlink "$p/driver")")
+	echo "$dev $drv" > "$run/device"
+	trap 'stop_guest' EXIT
+	if [ "$drv" != vfio-pci ]; then
+		[ "$drv" = none ] || echo "$dev" > "$p/driver/unbind"
+		echo vfio-pci > "$p/driver_override"
+		echo "$dev" > /sys/bus/pci/drivers_probe
+		[ "$(basename "$(readlink "$p/driver" 2>/dev/null)")" = vfio-pci ] ||
+			die "$dev does not bind to vfio-pci (see dmesg)"
+	fi
+	mkfifo "$run/ctl.in" "$run/ctl.out"
+	qemu-system-ppc64 -M "pseries,accel=kvm,x-vof=on$mopts" -cpu host -smp "$cpus" -m "$mem" \
+		-nodefaults -display none -monitor none \
+		-chardev file,id=con,path="$run/console" -device spapr-vty,chardev=con \
+		-chardev pipe,id=ctl,path="$run/ctl" -device spapr-vty,chardev=ctl \
+		-device vfio-pci,host="$dev" -kernel "$kernel" -initrd "$initrd" \
+		-append "console=hvc0 quiet $append" > "$run/qemu.log" 2>&1 &
+	echo $! > "$run/qemu.pid"
+	# the agent says hello on its console once the guest has booted
+	timeout "$wait" sh -c 'while IFS= read -r l; do case $l in HS-AGENT-READY*) exit 0 ;; esac; done
+		exit 1' < "$run/ctl.out" || {
+		last=$(cat "$run/qemu.log" "$run/console" 2>/dev/null | tr -d '\r' | grep . | tail -n 1)
+		die "the guest did not come up within $wait s (last output: ${last:-none})"
+	}
+	trap - EXIT
+}
+
+case $cmd in
+start) start_guest ;;
+exec) [ $# -gt 0 ] || die "exec needs a command"; guest_exec "$@" ;;
+stop) [ -e "$run" ] || die "no guest state in $run"; stop_guest ;;
+*) echo "usage: guest.sh start|exec|stop [options] (see the script's header)" >&2; exit 2 ;;
+esac

@@ -1,0 +1,146 @@
+#!/bin/bash
+# Results of iperf3 matrices (bench/iperf-matrix.sh output directories, one
+# per guest variant) as data: DIR/run.json (schema hcallscope.iperf/1,
+# docs/bench-results.md), DIR/cells.csv, and DIR/throughput.{png,svg}
+# (throughput and path mix per level).  Written to a temporary directory
+# and renamed, so DIR is complete or absent.  A matrix that stopped early
+# gives a run marked "complete": false with the reason, its cells kept.
+#
+#   bench/report.sh -s emulated|real-hardware [-i RUN-ID] -o DIR MATRIX-DIR...
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+die() { echo "report: $*" >&2; exit 1; }
+
+source= run_id= out=
+while getopts s:i:o: c; do
+	case $c in
+	s) source=$OPTARG ;; i) run_id=$OPTARG ;; o) out=$OPTARG ;;
+	*) echo "usage: report.sh -s emulated|real-hardware [-i RUN-ID] -o DIR MATRIX-DIR..." >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+case $source in emulated|real-hardware) ;; *) die "-s must be emulated or real-hardware" ;; esac
+[ -n "$out" ] && [ $# -gt 0 ] || die "needs -o DIR and at least one matrix directory"
+[ ! -e "$out" ] || die "$out exists"
+run_id=${run_id:-$(basename "$out")}
+command -v jq > /dev/null || die "no jq (scripts/deps.sh test)"
+
+opcode() {	# the one hcall table: bpf/hcalls.def
+	printf '%d' "$(sed -n "s/^HCALL($1, \(0x[0-9a-f]*\))$/\1/p" "$top/bpf/hcalls.def")"
+}
+ops=$(jq -n --argjson put "$(opcode H_PUT_TCE)" --argjson ind "$(opcode H_PUT_TCE_INDIRECT)" \
+	--argjson stuff "$(opcode H_STUFF_TCE)" '{h_put_tce: $put, h_put_tce_indirect: $ind, h_stuff_tce: $stuff}')
+
+kv_json() {	# key=value lines -> JSON object of strings
+	jq -Rn '[inputs | select(test("=")) | capture("^(?<k>[^=]*)=(?<v>.*)$") | {(.k): .v}] | add // {}' < "$1"
+}
+counters_json() {	# "name value" lines -> {name: value}
+	jq -Rn '[inputs | select(length > 0) | split(" ") | {(.[0]): (.[1] | tonumber)}] | add // {}' < "$1"
+}
+hist_json() {	# the guest's hist trigger output -> {opcode: hits}
+	sed -n 's/^{ opcode: *\([0-9]*\) } hitcount: *\([0-9]*\)$/\1 \2/p' "$1" |
+		jq -Rn '[inputs | split(" ") | {(.[0]): (.[1] | tonumber)}] | add // {}'
+}
+cpu_busy() {	# /proc/stat "cpu" lines before and after -> busy share in %
+	awk 'NR == 1 { for (i = 2; i <= NF; i++) { t0 += $i } i0 = $5 + $6 }
+	     NR == 2 { for (i = 2; i <= NF; i++) { t1 += $i } i1 = $5 + $6 }
+	     END { if (t1 > t0) printf "%.1f", 100 * (1 - (i1 - i0) / (t1 - t0)); else print "null" }' "$1" "$2"
+}
+
+tmp=$(mktemp -d "$(dirname "$out")/.report.XXXXXX") || die "cannot write next to $out"
+trap 'rm -rf "$tmp"' EXIT
+: > "$tmp/cells.jsonl"
+partial=
+for m in "$@"; do
+	[ -r "$m/run" ] || die "$m: not a matrix directory (no run file)"
+	run=$(kv_json "$m/run") || die "$m/run: malformed"
+	[ ! -e "$m/partial" ] || partial="${partial:+$partial; }$(jq -r .label <<< "$run"): $(cat "$m/partial")"
+	for c in "$m"/cell-*; do
+		[ -d "$c" ] || continue
+		[ -r "$c/config" ] || die "$c: no config"
+		config=$(kv_json "$c/config")
+		status=$(cat "$c/status" 2> /dev/null || echo "failed: unfinished")
+		if [ "$status" != ok ]; then
+			jq -cn --argjson r "$run" --argjson c "$config" --arg s "$status" \
+				'$c + {variant: $r.label, guest_cmdline: $r.guest_cmdline, status: $s}' >> "$tmp/cells.jsonl"
+			continue
+		fi
+		for f in iperf3.json kvm-before kvm-after guest-hist cpu-before cpu-after; do
+			[ -r "$c/$f" ] || die "$c: no $f"
+		done
+		jq -e '.end.sum_sent.bytes' "$c/iperf3.json" > /dev/null 2>&1 ||
+			die "$c/iperf3.json: malformed or without a result"
+		stat=null
+		[ ! -s "$c/hcallstat.json" ] || stat=$(jq -c 'select(.type == "total")' "$c/hcallstat.json") ||
+			die "$c/hcallstat.json: malformed"
+		jq -cn --argjson r "$run" --argjson c "$config" --argjson ops "$ops" \
+			--slurpfile ip "$c/iperf3.json" \
+			--argjson before "$(counters_json "$c/kvm-before")" \
+			--argjson after "$(counters_json "$c/kvm-after")" \
+			--argjson hist "$(hist_json "$c/guest-hist")" \
+			--argjson busy "$(cpu_busy "$c/cpu-before" "$c/cpu-after")" \
+			--argjson stat "${stat:-null}" '
+			def levelname: {"2": "real mode", "1": "virtual mode only", "0": "userspace only"}[.];
+			($ip[0].end) as $e |
+			(if $c.direction == "tx" then $e.sum_sent else $e.sum_received end) as $s |
+			($s.bytes / 1e6) as $mb |
+			([$ops | keys[] as $h | {($h): {
+				"real-mode": ($after["\($h)_realmode"] - $before["\($h)_realmode"]),
+				"virtual-mode": ($after["\($h)_virtmode"] - $before["\($h)_virtmode"]),
+				"userspace": ($after["\($h)_user"] - $before["\($h)_user"])}}] | add) as $host |
+			([$ops | to_entries[] | {(.key): ($hist["\(.value)"] // 0)}] | add) as $guest |
+			([$host[][]] | add) as $host_total |
+			{variant: $r.label, guest_cmdline: $r.guest_cmdline,
+			 ddw: ($r.guest_cmdline | test("disable_ddw") | not),
+			 level: ($c.level | tonumber), level_name: ($c.level | levelname),
+			 direction: $c.direction, streams: ($c.streams | tonumber), mtu: ($c.mtu | tonumber),
+			 status: "ok", seconds: $s.seconds, bytes: $s.bytes,
+			 throughput_MBps: ($s.bits_per_second / 8e6),
+			 retransmits: ($e.sum_sent.retransmits // null),
+			 tce_hcalls: {host: $host, guest: $guest,
+				host_total: $host_total, guest_total: ([$guest[]] | add)},
+			 hcalls_per_MB: (if $mb > 0 then
+				{"real-mode": ([$host[]["real-mode"]] | add / $mb),
+				 "virtual-mode": ([$host[]["virtual-mode"]] | add / $mb),
+				 "userspace": ([$host[]["userspace"]] | add / $mb),
+				 total: ($host_total / $mb)} else null end),
+			 host_cpu_busy_pct: $busy,
+			 hcallstat: (if $stat == null then null else
+				{probes: $stat.probes, realmode: $stat.realmode,
+				 tce_rows: [$stat.rows[] | select(.kind == "hcall" and
+					([.code] | inside([$ops[]]))) |
+					{code, path, arg, count}]} end)}' >> "$tmp/cells.jsonl" ||
+			die "$c: cannot read its files"
+	done
+done
+[ -s "$tmp/cells.jsonl" ] || die "no cells in $*"
+
+first=$1
+series_sha=$(cd "$top/kernel-patch" && cat $(cat series) | sha256sum | cut -c1-16)
+jq -n --arg id "$run_id" --arg source "$source" --arg partial "$partial" \
+	--arg series "$series_sha" --argjson run "$(kv_json "$first/run")" \
+	--slurpfile cells "$tmp/cells.jsonl" '
+	{schema: "hcallscope.iperf/1", run_id: $id, source: $source,
+	 complete: ($partial == "" and ([$cells[] | select(.status != "ok")] | length == 0)),
+	 partial_reason: (if $partial == "" then null else $partial end),
+	 date: $run.date,
+	 kernel: {release: $run.kernel, version: $run.kernel_version, series_sha256: $series},
+	 host: {cpu: $run.cpu, platform: ($run.platform | sub(" +$"; "")), cpus: ($run.host_cpus | tonumber)},
+	 guest_kernel: $run.guest_kernel, server: $run.server, duration_s: ($run.duration | tonumber),
+	 cells: $cells}' > "$tmp/run.json"
+
+jq -r '["variant","level","level_name","direction","streams","mtu","status","throughput_MBps",
+	"hcalls_per_MB_real","hcalls_per_MB_virt","hcalls_per_MB_user","host_tce_hcalls",
+	"guest_tce_hcalls","host_cpu_busy_pct"],
+	(.cells[] | [.variant, .level, .level_name, .direction, .streams, .mtu, .status,
+	 .throughput_MBps, .hcalls_per_MB["real-mode"], .hcalls_per_MB["virtual-mode"],
+	 .hcalls_per_MB.userspace, .tce_hcalls.host_total, .tce_hcalls.guest_total,
+	 .host_cpu_busy_pct]) | @csv' "$tmp/run.json" > "$tmp/cells.csv"
+
+"$top/bench/plot.sh" "$tmp/run.json" "$tmp/throughput" || die "plot failed"
+rm "$tmp/cells.jsonl"
+mkdir -p "$(dirname "$out")"
+mv "$tmp" "$out"
+trap - EXIT
+chmod 755 "$out"
+echo "report: $out ($(jq '.cells | length' "$out/run.json") cells$([ -z "$partial" ] || echo ", PARTIAL: $partial"))"
