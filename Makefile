@@ -5,6 +5,8 @@
 #   make demo            the main job: trace the built-in load, print the table
 #   make test            every test; ends with "N passed, N failed"
 #   make bench           overhead benchmark (figures go to results/)
+#   make bench-iperf     the seed's scenario on emulated POWER8: iperf3 per
+#                        acceleration level, results/<run-id>/ + dashboard
 #   make deps            install the Debian packages (done by demo/test too)
 
 HOST_ARCH := $(shell uname -m)
@@ -47,7 +49,7 @@ TOOLS := $(OUT)/hcallstat $(OUT)/hcall-load
 # keep the BPF objects: min_core_btf and the tests read them
 .SECONDARY:
 
-.PHONY: all tools load deps demo test test-unit test-live bench clean vmlinux
+.PHONY: all tools load deps demo test test-unit test-live bench bench-iperf clean vmlinux
 all: tools
 tools: $(TOOLS)
 load: $(OUT)/hcall-load
@@ -94,6 +96,10 @@ test: deps
 bench: deps
 	@$(MAKE) --no-print-directory tools
 	@bench/overhead.sh
+
+bench-iperf: deps
+	@bench/emulated.sh $(BENCH_ARGS)
+	@bench/dashboard.sh
 
 # Regenerate this machine's vmlinux.h (see scripts/gen-vmlinux-h.sh).
 vmlinux:

@@ -5,14 +5,18 @@
 # A metric regresses when it moves the wrong way by more than PCT percent
 # of |BASE| (default 10) and by more than ABS in its own unit (default 0).
 # Known kinds (the "schema" field): hcallscope.overhead/1 (ns, lower is
-# better).  Metrics in only one file are listed, not judged.
+# better), hcallscope.iperf/1 (bench/report.sh's run.json: per cell,
+# throughput higher is better, TCE hcalls per MB and host CPU lower).
+# A partial iperf3 run (one that stopped early) is refused unless -p.
+# Metrics in only one file are listed, not judged.
 set -u
-pct=10 abs=0
-usage() { echo "usage: compare.sh [-t PCT] [-a ABS] BASE NEW" >&2; exit 2; }
-while getopts t:a: c; do
+pct=10 abs=0 partial_ok=
+usage() { echo "usage: compare.sh [-t PCT] [-a ABS] [-p] BASE NEW" >&2; exit 2; }
+while getopts t:a:p c; do
 	case $c in
 	t) pct=$OPTARG ;;
 	a) abs=$OPTARG ;;
+	p) partial_ok=1 ;;
 	*) usage ;;
 	esac
 done
@@ -33,6 +37,21 @@ metrics() {	# FILE
 		jq -e -c 'if (.benchmarks | type) == "array" and
 			     all(.benchmarks[]; (.name | type) == "string" and (.value | type) == "number")
 			  then [.benchmarks[] | {key: .name, value: {value, unit, better: "lower"}}] | from_entries
+			  else false end' "$f" 2>/dev/null ||
+			{ echo "compare: $f: malformed $schema results" >&2; return 2; } ;;
+	hcallscope.iperf/1)
+		if [ -z "$partial_ok" ] && [ "$(jq -r .complete "$f" 2>/dev/null)" != true ]; then
+			echo "compare: $f is a partial run ($(jq -r '.partial_reason // "cells failed"' "$f")); -p compares it anyway" >&2
+			return 2
+		fi
+		jq -e -c 'if (.cells | type) == "array" and all(.cells[]; (.status | type) == "string")
+			  then [.cells[] | select(.status == "ok") |
+				"\(.variant)/\(.direction)/L\(.level)/P\(.streams)/\(.mtu)" as $c |
+				{key: "\($c) throughput", value: {value: .throughput_MBps, unit: "MB/s", better: "higher"}},
+				{key: "\($c) TCE hcalls/MB", value: {value: .hcalls_per_MB.total, unit: "1/MB", better: "lower"}},
+				(select(.host_cpu_busy_pct != null) |
+				 {key: "\($c) host CPU", value: {value: .host_cpu_busy_pct, unit: "%", better: "lower"}})] |
+				from_entries
 			  else false end' "$f" 2>/dev/null ||
 			{ echo "compare: $f: malformed $schema results" >&2; return 2; } ;;
 	"") echo "compare: $f has no schema field" >&2; return 2 ;;

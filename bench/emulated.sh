@@ -8,27 +8,31 @@
 # (README, "iperf3 bench").  All figures are of the emulated system.
 #
 #   bench/emulated.sh [-o DIR] [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS]
-#                     [-t SECS] [-V VARIANTS]
+#                     [-t SECS] [-V VARIANTS] [-p PORT]
 #
 # VARIANTS: no-ddw (guest kernel with disable_ddw: a TCE map per packet)
 # and/or ddw (the guest maps its RAM once); default both.  Results go to
-# DIR (default results/<run-id>); bench/report.sh makes them.
+# DIR (default results/<run-id>); bench/report.sh makes them.  -p uses an
+# iperf3 server already listening on this machine's PORT instead of
+# starting one.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "emulated: $*" >&2; exit 1; }
 
-out= levels=2,1,0 dirs=tx,rx streams=1 mtus=1500 secs=5 variants=no-ddw,ddw
-while getopts o:l:d:P:M:t:V: c; do
+out= levels=2,1,0 dirs=tx,rx streams=1 mtus=1500 secs=5 variants=no-ddw,ddw port=
+while getopts o:l:d:P:M:t:V:p: c; do
 	case $c in
+	p) port=$OPTARG ;;
 	o) out=$OPTARG ;; l) levels=$OPTARG ;; d) dirs=$OPTARG ;; P) streams=$OPTARG ;;
 	M) mtus=$OPTARG ;; t) secs=$OPTARG ;; V) variants=$OPTARG ;;
-	*) echo "usage: emulated.sh [-o DIR] [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS] [-t SECS] [-V VARIANTS]" >&2
+	*) echo "usage: emulated.sh [-o DIR] [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS] [-t SECS] [-V VARIANTS] [-p PORT]" >&2
 	   exit 2 ;;
 	esac
 done
 for v in ${variants//,/ }; do
 	case $v in no-ddw|ddw) ;; *) die "unknown variant '$v' (no-ddw, ddw)" ;; esac
 done
+[ -z "$port" ] || [[ $port =~ ^[0-9]+$ ]] || die "bad port '$port'"
 run_id=$(date -u +%Y%m%d-%H%M%S)-emulated-powernv8
 out=${out:-$top/results/$run_id}
 [ ! -e "$out" ] || die "$out exists"
@@ -42,9 +46,11 @@ trap 'rm -rf "$work"; [ -z "$srv" ] || kill $srv 2> /dev/null || true' EXIT
 "$top/scripts/power-testbed.sh" -M pseries -n passthrough -o "$work/guest" \
 	"$top/bench/guest-agent.sh" || die "cannot build the guest image"
 
-port=$((20000 + RANDOM % 10000))
-iperf3 -s -B 127.0.0.1 -p $port > "$work/iperf3-server.log" 2>&1 &
-srv=$!
+if [ -z "$port" ]; then
+	port=$((20000 + RANDOM % 10000))
+	iperf3 -s -B 127.0.0.1 -p $port > "$work/iperf3-server.log" 2>&1 &
+	srv=$!
+fi
 
 # The emulated host's script.  QEMU's machine options: TCG's POWER8 has
 # none of the Spectre mitigations the pseries machine asks KVM for.
@@ -79,4 +85,9 @@ tr -d '\r' < "$work/console" | sed -n '/^HS-RAW-BEGIN$/,/^HS-RAW-END$/p' | sed '
 	{ tail -n 20 "$work/console" >&2; die "the emulated host returned no results (exit $rc)"; }
 set -- "$work"/raw/*/run
 [ -e "$1" ] || { tail -n 20 "$work/console" >&2; die "no matrix ran (exit $rc)"; }
-"$top/bench/report.sh" -s emulated -i "$run_id" -o "$out" "${@%/run}"
+"$top/bench/report.sh" -s emulated -i "$run_id" -o "$out" "${@%/run}" || exit 1
+# the emulated host's first failure: the line before its first HS-FAILED
+why=$(tr -d '\r' < "$work/console" | sed -n '/^HS-FAILED /{x;p;q};h')
+why=${why%% (partial results kept in*}
+! grep -q '^HS-FAILED' "$work/console" ||
+	die "partial run: $(grep -m1 '^HS-FAILED' "$work/console" | cut -d' ' -f2 | tr -d '\r') ${why#*: } (what ran is in $out, marked partial)"

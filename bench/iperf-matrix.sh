@@ -84,7 +84,7 @@ counters() {	# the kernel's TCE path counters, "name value" per line
 	echo "kernel=$(uname -r)"
 	echo "kernel_version=$(uname -v)"
 	echo "cpu=$(sed -n 's/^cpu[[:space:]]*: //p' /proc/cpuinfo | head -1)"
-	echo "platform=$(sed -n 's/^\(platform\|model\|machine\)[[:space:]]*: //p' /proc/cpuinfo | tr '\n' ' ')"
+	echo "platform=$(sed -n 's/^model[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 	echo "host_cpus=$(grep -c '^processor' /proc/cpuinfo)"
 	echo "guest_kernel=$($guest uname -r)"
 	echo "guest_cmdline=$($guest cat /proc/cmdline)"
@@ -98,6 +98,7 @@ $guest "echo '$hist' >> $trig/trigger" || die "cannot set the guest's hist trigg
 echo 2 > $switch
 $guest "iperf3 -c $server -p $port -t 1 -J" > "$out/warmup.json" 2>&1 ||
 	die "warm-up iperf3 to $server:$port failed: $(grep -m1 '"error"' "$out/warmup.json" || tail -n 1 "$out/warmup.json")"
+sleep 2	# its connection's last packets, before any cell's window opens
 
 n=0
 for mtu in $(echo "$mtus" | tr , ' '); do
@@ -116,7 +117,7 @@ for mtu in $(echo "$mtus" | tr , ' '); do
 				[ "$dir" = tx ] || rflag=-R
 				hs=
 				if command -v hcallstat > /dev/null; then
-					hcallstat -v -j -o "$cell/hcallstat.json" 2> "$cell/hcallstat.err" &
+					hcallstat -v -L -j -o "$cell/hcallstat.json" 2> "$cell/hcallstat.err" &
 					hs=$!
 					i=0
 					until grep -q attached "$cell/hcallstat.err"; do
@@ -139,6 +140,11 @@ for mtu in $(echo "$mtus" | tr , ' '); do
 				[ -z "$pf" ] || wait $pf || true
 				head -n 1 /proc/stat > "$cell/cpu-after"
 				[ $rc = 0 ] || fail "$cell" "iperf3 in the guest exited with $rc"
+				# iperf3 -J may exit 0 and report the error in its JSON (a server
+				# that went away mid-run)
+				err=$(sed -n 's/.*"error":[[:space:]]*"\([^"]*\)".*/\1/p' "$cell/iperf3.json" | head -n 1)
+				[ -z "$err" ] || fail "$cell" "iperf3: $err"
+				grep -q '"sum_sent"' "$cell/iperf3.json" || fail "$cell" "iperf3 gave no result"
 				sleep 1	# the connection's last packets
 				$guest cat $trig/hist > "$cell/guest-hist" || fail "$cell" "guest: cannot read the hist"
 				counters > "$cell/kvm-after"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Results of iperf3 matrices (bench/iperf-matrix.sh output directories, one
 # per guest variant) as data: DIR/run.json (schema hcallscope.iperf/1,
-# docs/bench-results.md), DIR/cells.csv, and DIR/throughput.{png,svg}
-# (throughput and path mix per level).  Written to a temporary directory
+# docs/bench-results.md), DIR/cells.csv, DIR/throughput.{png,svg}
+# (throughput and path mix per level), DIR/model.json (bench/model.sh) and
+# DIR/raw.tar.gz (the matrices themselves).  Written to a temporary directory
 # and renamed, so DIR is complete or absent.  A matrix that stopped early
 # gives a run marked "complete": false with the reason, its cells kept.
 #
@@ -31,6 +32,9 @@ opcode() {	# the one hcall table: bpf/hcalls.def
 ops=$(jq -n --argjson put "$(opcode H_PUT_TCE)" --argjson ind "$(opcode H_PUT_TCE_INDIRECT)" \
 	--argjson stuff "$(opcode H_STUFF_TCE)" '{h_put_tce: $put, h_put_tce_indirect: $ind, h_stuff_tce: $stuff}')
 
+# kvm-hv's tce_accel levels (kernel-patch/0002)
+levelname='def levelname: {"2": "real mode", "1": "virtual mode only", "0": "userspace only"}[.];'
+
 kv_json() {	# key=value lines -> JSON object of strings
 	jq -Rn '[inputs | select(test("=")) | capture("^(?<k>[^=]*)=(?<v>.*)$") | {(.k): .v}] | add // {}' < "$1"
 }
@@ -47,6 +51,7 @@ cpu_busy() {	# /proc/stat "cpu" lines before and after -> busy share in %
 	     END { if (t1 > t0) printf "%.1f", 100 * (1 - (i1 - i0) / (t1 - t0)); else print "null" }' "$1" "$2"
 }
 
+mkdir -p "$(dirname "$out")" 2> /dev/null || true
 tmp=$(mktemp -d "$(dirname "$out")/.report.XXXXXX") || die "cannot write next to $out"
 trap 'rm -rf "$tmp"' EXIT
 : > "$tmp/cells.jsonl"
@@ -62,7 +67,10 @@ for m in "$@"; do
 		status=$(cat "$c/status" 2> /dev/null || echo "failed: unfinished")
 		if [ "$status" != ok ]; then
 			jq -cn --argjson r "$run" --argjson c "$config" --arg s "$status" \
-				'$c + {variant: $r.label, guest_cmdline: $r.guest_cmdline, status: $s}' >> "$tmp/cells.jsonl"
+				"$levelname"'{variant: $r.label, guest_cmdline: $r.guest_cmdline,
+				  ddw: ($r.guest_cmdline | test("disable_ddw") | not),
+				  level: ($c.level | tonumber), level_name: ($c.level | levelname), direction: $c.direction,
+				  streams: ($c.streams | tonumber), mtu: ($c.mtu | tonumber), status: $s}' >> "$tmp/cells.jsonl"
 			continue
 		fi
 		for f in iperf3.json kvm-before kvm-after guest-hist cpu-before cpu-after; do
@@ -80,7 +88,7 @@ for m in "$@"; do
 			--argjson hist "$(hist_json "$c/guest-hist")" \
 			--argjson busy "$(cpu_busy "$c/cpu-before" "$c/cpu-after")" \
 			--argjson stat "${stat:-null}" '
-			def levelname: {"2": "real mode", "1": "virtual mode only", "0": "userspace only"}[.];
+			'"$levelname"'
 			($ip[0].end) as $e |
 			(if $c.direction == "tx" then $e.sum_sent else $e.sum_received end) as $s |
 			($s.bytes / 1e6) as $mb |
@@ -106,10 +114,13 @@ for m in "$@"; do
 				 total: ($host_total / $mb)} else null end),
 			 host_cpu_busy_pct: $busy,
 			 hcallstat: (if $stat == null then null else
-				{probes: $stat.probes, realmode: $stat.realmode,
-				 tce_rows: [$stat.rows[] | select(.kind == "hcall" and
-					([.code] | inside([$ops[]]))) |
-					{code, path, arg, count}]} end)}' >> "$tmp/cells.jsonl" ||
+				([$stat.rows[] | select(.kind == "hcall" and ([.code] | inside([$ops[]]))) |
+				  {code, path, arg, count, latency}]) as $r |
+				{probes: $stat.probes, realmode: $stat.realmode, tce_rows: $r,
+				 mean_latency_ns: ([$r[] | select((.latency.count // 0) > 0) | .path] | unique |
+					map(. as $p | [$r[] | select(.path == $p and (.latency.count // 0) > 0)] |
+					    {($p): (([.[].latency.sum_ns] | add) / ([.[].latency.count] | add))}) | add // {})}
+			 end)}' >> "$tmp/cells.jsonl" ||
 			die "$c: cannot read its files"
 	done
 done
@@ -137,8 +148,18 @@ jq -r '["variant","level","level_name","direction","streams","mtu","status","thr
 	 .hcalls_per_MB.userspace, .tce_hcalls.host_total, .tce_hcalls.guest_total,
 	 .host_cpu_busy_pct]) | @csv' "$tmp/run.json" > "$tmp/cells.csv"
 
-"$top/bench/plot.sh" "$tmp/run.json" "$tmp/throughput" || die "plot failed"
+# a run whose first cell failed has nothing to plot
+[ "$(jq '[.cells[] | select(.status == "ok")] | length' "$tmp/run.json")" = 0 ] ||
+	"$top/bench/plot.sh" "$tmp/run.json" "$tmp/throughput" || die "plot failed"
+"$top/bench/model.sh" "$tmp/run.json" > "$tmp/model.json" || die "model failed"
 rm "$tmp/cells.jsonl"
+# the raw matrices, so the report can be made again:
+#   tar -xzf raw.tar.gz -C X; bench/report.sh -s ... -o NEW X/*
+mkdir "$tmp/raw"
+for m in "$@"; do
+	cp -r "$m" "$tmp/raw/$(jq -r .label <<< "$(kv_json "$m/run")" | tr -c 'A-Za-z0-9_.\n-' _)"
+done
+tar -C "$tmp/raw" -czf "$tmp/raw.tar.gz" . && rm -r "$tmp/raw"
 mkdir -p "$(dirname "$out")"
 mv "$tmp" "$out"
 trap - EXIT

@@ -4,8 +4,8 @@
 set -eu
 
 build="make gcc pkg-config clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev"
-test="jq util-linux linux-source-6.1 xz-utils curl iperf3 prometheus"
-bench="bpftrace linux-perf bc"
+test="jq util-linux linux-source-6.1 xz-utils curl iperf3 prometheus gnuplot-nox chromium file"
+bench="bpftrace linux-perf bc gnuplot-nox iperf3 jq"
 kernel="linux-source-6.1 xz-utils flex bison bc libssl-dev libelf-dev dwarves sparse perl"
 power="qemu-system-ppc qemu-system-data gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross cpio"
 

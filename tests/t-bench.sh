@@ -46,3 +46,189 @@ t_bench_seed_reference() {
 	grep -q "220MB/s" "$TOP/../shared/seed/${src##*/}" && grep -q "750..1020MB/s" "$TOP/../shared/seed/${src##*/}" ||
 		{ echo "figures not found in the seed thread"; return 1; }
 }
+
+# ---- the iperf3 bench (bench/emulated.sh, report.sh, model.sh, dashboard.sh) ----
+
+# The newest emulated run kept in results/ (made by `make bench-iperf`).
+emulated_run() {
+	local d
+	d=$(ls -d "$TOP"/results/*-emulated-powernv8 2> /dev/null | tail -n 1)
+	[ -n "$d" ] && [ -r "$d/run.json" ] || { echo "no emulated run in results/" >&2; return 1; }
+	echo "$d"
+}
+
+# Its raw matrices, unpacked into ./raw.
+unpack_raw() {
+	local d
+	d=$(emulated_run) || return 1
+	rm -rf raw && mkdir raw && tar -xzf "$d/raw.tar.gz" -C raw
+}
+
+t_bench_report_remade_from_raw() {
+	local d
+	d=$(emulated_run) && unpack_raw || return 1
+	"$TOP/bench/report.sh" -s emulated -i "$(jq -r .run_id "$d/run.json")" -o again raw/* > out ||
+		{ cat out; return 1; }
+	local f
+	for f in run.json cells.csv model.json; do
+		cmp -s "$d/$f" "again/$f" || { echo "$f differs when made again from raw.tar.gz"; diff <(jq -S . "$d/$f" 2>/dev/null || cat "$d/$f") <(jq -S . "again/$f" 2>/dev/null || cat "again/$f") | head; return 1; }
+	done
+	for f in throughput.png throughput.svg raw.tar.gz; do
+		[ -s "again/$f" ] || { echo "no $f"; return 1; }
+	done
+	file again/throughput.png | grep -q "PNG image data, 1000 x 700" || { file again/throughput.png; return 1; }
+	grep -q "<svg" again/throughput.svg || { echo "throughput.svg is not SVG"; return 1; }
+}
+
+t_bench_report_bad_input() {
+	unpack_raw || return 1
+	local cell=raw/no-ddw/cell-002
+	cp -r raw bad1 && head -c 300 "$cell/iperf3.json" > "bad1/${cell#raw/}/iperf3.json"
+	EXPECT_MSG="cell-002/iperf3.json: malformed or without a result" \
+		expect_error "$TOP/bench/report.sh" -s emulated -o out1 bad1/no-ddw || return 1
+	cp -r raw bad2 && rm "bad2/${cell#raw/}/kvm-after"
+	EXPECT_MSG="cell-002: no kvm-after" expect_error "$TOP/bench/report.sh" -s emulated -o out2 bad2/no-ddw || return 1
+	EXPECT_MSG="not a matrix directory" expect_error "$TOP/bench/report.sh" -s emulated -o out3 raw || return 1
+	EXPECT_MSG="-s must be emulated or real-hardware" \
+		expect_error "$TOP/bench/report.sh" -s guessed -o out4 raw/no-ddw || return 1
+	mkdir out5
+	EXPECT_MSG="out5 exists" expect_error "$TOP/bench/report.sh" -s emulated -o out5 raw/no-ddw || return 1
+	local left
+	left=$(ls -d out1 out2 out3 out4 .report.* 2> /dev/null || true)
+	[ -z "$left" ] || { echo "left behind: $left"; return 1; }
+}
+
+# A matrix that stopped at a failed cell (what iperf-matrix.sh leaves: the
+# cell's status, the partial file; the end-to-end case is
+# t_bench_emulated_server_dies_mid_run): the run is reported, marked partial.
+make_partial_run() {	# OUTDIR
+	unpack_raw || return 1
+	local m=raw/no-ddw
+	echo "failed: iperf3 in the guest exited with 1" > $m/cell-003/status
+	head -c 200 $m/cell-003/iperf3.json > $m/cell-003/iperf3.tmp && mv $m/cell-003/iperf3.tmp $m/cell-003/iperf3.json
+	rm -r $m/cell-00[4-9]
+	echo "cell-003: iperf3 in the guest exited with 1" > $m/partial
+	"$TOP/bench/report.sh" -s emulated -i partial-run -o "$1" $m > /dev/null
+}
+
+t_bench_partial_run_marked_not_merged() {
+	local d
+	d=$(emulated_run) && make_partial_run partial || return 1
+	expect_eq "$(jq -c '[.complete, .partial_reason, [.cells[].status]]' partial/run.json)" \
+		'[false,"no-ddw: cell-003: iperf3 in the guest exited with 1",["ok","ok","failed: iperf3 in the guest exited with 1"]]' \
+		"partial run: complete, reason, cell statuses" || return 1
+	EXPECT_RC=2 EXPECT_MSG="partial/run.json is a partial run (no-ddw: cell-003" \
+		expect_error "$TOP/bench/compare.sh" "$d/run.json" partial/run.json || return 1
+	"$TOP/bench/compare.sh" -p "$d/run.json" partial/run.json > cmp.txt
+	grep -q "^no-ddw/tx/L1/P1/1500 throughput .*only in one$" cmp.txt || { cat cmp.txt; return 1; }
+}
+
+t_bench_compare_iperf_runs() {
+	local d
+	d=$(emulated_run) || return 1
+	"$TOP/bench/compare.sh" "$d/run.json" "$d/run.json" > same.txt || { cat same.txt; return 1; }
+	# the same run with real mode 40% slower: every level-2 cell regresses
+	jq '.cells |= map(if .level == 2 then .throughput_MBps *= 0.6 else . end)' "$d/run.json" > slower.json
+	"$TOP/bench/compare.sh" "$d/run.json" slower.json > diff.txt
+	expect_eq "$?" 1 "exit status with real mode 40% slower" || { cat diff.txt; return 1; }
+	expect_eq "$(grep -c 'REGRESSION$' diff.txt)" "$(jq '[.cells[] | select(.level == 2 and .status == "ok")] | length' "$d/run.json")" \
+		"regressions (one per level-2 cell)" || { cat diff.txt; return 1; }
+	grep -q '^no-ddw/tx/L2/P1/1500 throughput .* -40% *REGRESSION$' diff.txt || { grep L2 diff.txt; return 1; }
+}
+
+t_bench_model_reproduces_seed() {
+	local d
+	d=$(emulated_run) || return 1
+	local m=$d/model.json
+	jq -e '.schema == "hcallscope.model/1"' "$m" > /dev/null || { echo "no model in $d"; return 1; }
+	# within 10% of the seed's figures (the in-kernel one is a range)
+	jq -e '.seed.reproduced as [$u, $k] |
+		($u.model_MBps - 220 | fabs) <= 22 and $k.model_MBps >= 750 * 0.9 and $k.model_MBps <= 1020 * 1.1' "$m" > /dev/null ||
+		{ jq -c .seed.reproduced "$m"; return 1; }
+	# a userspace TCE hcall costs more than one published guest exit + entry
+	jq -e '.seed.cost_us.userspace.value > .seed.cost_us["virtual-mode"].range[0]' "$m" > /dev/null ||
+		{ jq -c .seed.cost_us "$m"; return 1; }
+	# the arithmetic, redone here for the emulated userspace-only transmit cell
+	local got want
+	got=$(jq -r '.emulated[] | select(.direction == "tx") | .levels[] | select(.level == 0) | .predicted_MBps' "$m")
+	want=$(jq -r --slurpfile m "$m" '($m[0].emulated[] | select(.direction == "tx") | .t0_us_per_MB) as $t0 |
+		.cells[] | select(.direction == "tx" and .level == 0 and (.ddw | not)) |
+		1e6 / ($t0 + .hcalls_per_MB.userspace * .hcallstat.mean_latency_ns.userspace / 1000) * 100 | round / 100' "$d/run.json")
+	expect_eq "$got" "$want" "predicted userspace-only transmit MB/s" || return 1
+	jq -r '"seed: userspace hcall \(.seed.cost_us.userspace.value) us (calibrated), model \(.seed.reproduced[0].model_MBps) / \(.seed.reproduced[1].model_MBps) MB/s, virtual mode predicted \(.seed.predicted.model_MBps[0])-\(.seed.predicted.model_MBps[1]) MB/s",
+		(.emulated[] | "emulated \(.direction): " + ([.ratios[] | "\(.ratio) measured \(.measured) predicted \(.predicted)"] | join(", ")))' "$m"
+}
+
+# The dashboard as Chromium shows it: every cell's figures as in run.json,
+# the partial run marked, one trend point per run and cell.
+t_bench_dashboard_in_chromium() {
+	local d
+	d=$(emulated_run) && make_partial_run res/partial || return 1
+	cp -r "$d" res/
+	"$TOP/bench/dashboard.sh" res > out || { cat out; return 1; }
+	chromium --headless --no-sandbox --disable-gpu --dump-dom "file://$PWD/res/dashboard.html" \
+		2> chromium.err > dom.html || { tail -n 3 chromium.err; return 1; }
+	local shown want
+	# MB/s per cell of the complete run, as shown
+	shown=$(grep -o "<section class=\"run\" data-run=\"$(jq -r .run_id "$d/run.json")\".*" dom.html |
+		sed 's|</section>.*||' | grep -o '<tr class="cell" data-key="[^"]*">.*' | sed 's|</tr>|\n|g' |
+		sed -n 's|.*data-key="\([^"]*\)".*<td class="tput">\([^<]*\)</td>.*<td class="match">\([^<]*\)</td>.*|\1 \2 \3|p' | sort)
+	want=$(jq -r '.cells[] | "\(.variant)/\(.direction)/L\(.level)/P\(.streams)/\(.mtu) \(.throughput_MBps * 10 | round / 10 |
+		tostring | if test("[.]") then . else . + ".0" end) yes"' "$d/run.json" | sort)
+	expect_eq "$shown" "$want" "cells shown for the complete run (key, MB/s, guest = host)" || return 1
+	grep -q 'class="badge partial">PARTIAL: no-ddw: cell-003: iperf3 in the guest exited with 1<' dom.html ||
+		{ echo "partial run not marked"; return 1; }
+	expect_eq "$(grep -o '<section class="run"' dom.html | wc -l)" 2 "run sections" || return 1
+	expect_eq "$(grep -o 'class="point partial-point"' dom.html | wc -l)" 2 "trend points of the partial run (2 ok cells)" || return 1
+	expect_eq "$(grep -o '<circle' dom.html | wc -l)" "$(( $(jq '.cells | length' "$d/run.json") + 2 ))" "trend points" || return 1
+	grep -q '<td class="seed-value">220</td><td class="model-value">220</td>' dom.html ||
+		{ echo "seed row not shown"; return 1; }
+	# a malformed run: one line, no dashboard
+	mkdir bad && echo '{"schema":"hcallscope.iperf/1"' > bad/run.json && mkdir res2 && mv bad res2/
+	EXPECT_MSG="not an iperf3 bench run (hcallscope.iperf/1) or malformed" expect_error "$TOP/bench/dashboard.sh" res2 &&
+	[ ! -e res2/dashboard.html ] && [ -z "$(ls -A res2 | grep -v bad)" ] || { echo "dashboard left files"; return 1; }
+}
+
+# The host-side scripts refuse what they cannot do, in one line, and leave
+# nothing behind (here on x86: no kvm-hv, no such device).
+t_bench_scripts_bad_input() {
+	EXPECT_MSG="no guest running" expect_error "$TOP/bench/guest.sh" exec -r "$PWD/nothing" true || return 1
+	EXPECT_MSG="start needs -d PCI-ADDR -k VMLINUX -i INITRD" expect_error "$TOP/bench/guest.sh" start -r "$PWD/g" || return 1
+	EXPECT_MSG="no PCI device 0000:ff:1f.7" \
+		expect_error "$TOP/bench/guest.sh" start -r "$PWD/g" -d 0000:ff:1f.7 -k /etc/hostname -i /etc/hostname || return 1
+	[ ! -e g ] || { echo "guest.sh left $PWD/g"; return 1; }
+	EXPECT_RC=2 EXPECT_MSG="usage: guest.sh start|exec|stop" expect_error "$TOP/bench/guest.sh" reboot || return 1
+	EXPECT_MSG="kvm-hv is not loaded" expect_error "$TOP/bench/iperf-matrix.sh" -s 10.0.0.1 -o "$PWD/m" || return 1
+	EXPECT_MSG="bad levels list '3'" expect_error "$TOP/bench/iperf-matrix.sh" -s 10.0.0.1 -o "$PWD/m" -l 3 || return 1
+	EXPECT_MSG="bad directions list 'up'" expect_error "$TOP/bench/iperf-matrix.sh" -s 10.0.0.1 -o "$PWD/m" -d up || return 1
+	[ ! -e m ] || { echo "iperf-matrix.sh left $PWD/m"; return 1; }
+	EXPECT_MSG="unknown variant 'sometimes'" expect_error "$TOP/bench/emulated.sh" -V sometimes || return 1
+	EXPECT_MSG="bad port 'x'" expect_error "$TOP/bench/emulated.sh" -p x
+}
+
+# End to end: the iperf3 server dies while the first cell runs.  The
+# matrix stops there, emulated.sh says so and exits 1, and the run it keeps
+# is marked partial with that cell failed.
+t_bench_emulated_server_dies_mid_run() {
+	local port=$((30000 + RANDOM % 10000)) srv i rc=0
+	iperf3 -s --forceflush -B 127.0.0.1 -p $port > server.log 2>&1 &
+	srv=$!
+	"$TOP/bench/emulated.sh" -o "$PWD/res" -p $port -V no-ddw -l 2,1 -d tx -t 30 > out 2> err &
+	local bench=$!
+	# the warm-up is the first test the server sees, cell 1 the second
+	for i in $(seq 600); do
+		[ "$(grep -c 'Accepted connection' server.log)" -ge 2 ] && break
+		sleep 0.5
+	done
+	sleep 3
+	kill $srv
+	wait $srv 2> /dev/null
+	wait $bench || rc=$?
+	expect_eq "$rc" 1 "emulated.sh exit status" || { tail -n 5 err; return 1; }
+	grep -q "^emulated: partial run: no-ddw: .*(what ran is in $PWD/res, marked partial)$" err ||
+		{ tail -n 3 err; return 1; }
+	tail -n 1 err
+	expect_eq "$(jq -c '[.complete, [.cells[] | [.level, (.status | test("^failed: iperf3"))]]]' res/run.json)" \
+		'[false,[[2,true]]]' "the partial run (complete, [level, failed in iperf3])" || return 1
+	jq -r .partial_reason res/run.json
+}
