@@ -1,6 +1,7 @@
 # Sourced by scripts that need Debian ppc64el packages: one download cache,
 # outside the checkout.
-#   deb_path PKG   -> path of PKG's ppc64el .deb, downloaded once
+#   deb_path PKG       -> path of PKG's ppc64el .deb, downloaded once
+#   deb_prefetch PKG...   download the missing ones in one go (many packages)
 cache=${HCALLSCOPE_CACHE:-/var/cache/hcallscope}
 
 deb_path() {
@@ -16,4 +17,19 @@ deb_path() {
 		_deb=$(ls "$cache"/debs/"$1"_*_ppc64el.deb | head -1)
 	fi
 	echo "$_deb"
+}
+
+deb_prefetch() {
+	_missing=
+	for _p in "$@"; do
+		ls "$cache"/debs/"$_p"_*_ppc64el.deb > /dev/null 2>&1 || _missing="$_missing $_p:ppc64el"
+	done
+	[ -n "$_missing" ] || return 0
+	dpkg --print-foreign-architectures | grep -qx ppc64el || {
+		dpkg --add-architecture ppc64el
+		apt-get update -qq > /dev/null 2>&1 || true
+	}
+	mkdir -p "$cache/debs"
+	# shellcheck disable=SC2086
+	(cd "$cache/debs" && apt-get download -qq $_missing > /dev/null 2>&1) || true
 }

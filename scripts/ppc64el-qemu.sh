@@ -17,6 +17,8 @@ pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts 
 [ -n "$pkgs" ] || { echo "ppc64el-qemu: apt knows no qemu-system-ppc:ppc64el" >&2; exit 1; }
 stage=$(mktemp -d)
 trap 'rm -rf "$stage" "$dir.tmp"' EXIT
+# shellcheck disable=SC2086
+deb_prefetch $pkgs
 for p in $pkgs; do
 	dpkg -x "$(deb_path "$p")" "$stage"
 done
