@@ -232,3 +232,17 @@ t_bench_emulated_server_dies_mid_run() {
 		'[false,[[2,true]]]' "the partial run (complete, [level, failed in iperf3])" || return 1
 	jq -r .partial_reason res/run.json
 }
+
+# A guest that never answers: its console FIFOs are there (a stand-in for
+# QEMU holds them open) but no agent replies.  guest.sh gives up after
+# HS_GUEST_TIMEOUT seconds with one line, instead of hanging the bench.
+t_bench_guest_never_answers() {
+	mkdir g && mkfifo g/ctl.in g/ctl.out
+	sleep 30 <> g/ctl.in 3<> g/ctl.out &
+	local holder=$! t0=$SECONDS rc=0
+	HS_GUEST_TIMEOUT=2 EXPECT_MSG="the guest did not answer within 2 s: iperf3 -c 10.0.0.1" \
+		expect_error "$TOP/bench/guest.sh" exec -r "$PWD/g" iperf3 -c 10.0.0.1 || rc=1
+	kill $holder 2> /dev/null; wait $holder 2> /dev/null
+	[ $rc = 0 ] || return 1
+	[ $((SECONDS - t0)) -lt 10 ] || { echo "took $((SECONDS - t0)) s"; return 1; }
+}
