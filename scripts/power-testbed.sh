@@ -3,7 +3,7 @@
 # initramfs with our cross-built tools, booted non-interactively under QEMU
 # TCG.  Debian packages are cached outside the checkout.
 #
-#   scripts/power-testbed.sh [-M powernv8|pseries-nested|pseries]
+#   scripts/power-testbed.sh [-M powernv8|powernv9|pseries-nested|pseries]
 #                            [-n e1000|e1000e|virtio|e1000e-vfio] [-a KERNEL-ARGS]
 #                            [-k KERNEL-DIR] [-g GUEST-DIR] [-o DIR] [-t SECS] [-f FILE]... SCRIPT
 #
@@ -45,6 +45,10 @@ powernv8)	# bare-metal POWER8 hypervisor (hash MMU), fast skiboot exit via the B
 	qemu_machine=(-M powernv8 -cpu POWER8
 		      -device ipmi-bmc-sim,id=bmc0 -device isa-ipmi-bt,bmc=bmc0,irq=10)
 	console=hvc0 ;;
+powernv9)	# bare-metal POWER9 hypervisor: PHB4, OPAL's real-mode TCE kill
+	qemu_machine=(-M powernv9 -cpu POWER9
+		      -device ipmi-bmc-sim,id=bmc0 -device isa-ipmi-bt,bmc=bmc0,irq=10)
+	console=hvc0 ;;
 pseries-nested)	# POWER9 pseries guest that runs KVM-HV nested
 	qemu_machine=(-M pseries,cap-nested-hv=on,x-vof=on -cpu POWER9)
 	console=hvc0 ;;
@@ -63,7 +67,8 @@ passthrough)	# a guest for a passed-through NIC (bench/guest.sh): e1000e here,
 virtio) qemu_machine+=(-netdev user,id=n0
 		       -device virtio-net-pci,netdev=n0,disable-legacy=on,iommu_platform=on)
 	modules="$modules virtio_pci virtio_net" ;;
-e1000e-vfio)	# powernv8: an e1000e on a PHB3 root port, its driver not loaded (for vfio-pci)
+e1000e-vfio)	# powernv: an e1000e on a PHB root port (PHB3 on powernv8, PHB4 on
+		# powernv9), its driver not loaded (for vfio-pci)
 	qemu_machine+=(-device pnv-phb,chip-id=0,index=0,id=phb0
 		       -device pnv-phb-root-port,bus=phb0,id=rp0
 		       -netdev user,id=n0 -device e1000e,netdev=n0,bus=rp0) ;;
