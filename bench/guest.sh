@@ -35,6 +35,8 @@ shift $((OPTIND - 1))
 # within HS_GUEST_TIMEOUT seconds (default 900) is an error.
 guest_exec() {
 	[ -p "$run/ctl.in" ] || die "no guest running (no $run/ctl.in)"
+	# QEMU holds both FIFOs open: without it, opening them would block
+	kill -0 "$(cat "$run/qemu.pid" 2> /dev/null)" 2> /dev/null || die "the guest's QEMU is gone (see $run/qemu.log)"
 	printf '%s\n' "$*" > "$run/ctl.in"
 	rc=0
 	timeout "${HS_GUEST_TIMEOUT:-900}" sh -c '
@@ -106,7 +108,14 @@ start_guest() {
 		-chardev pipe,id=ctl,path="$run/ctl" -device spapr-vty,chardev=ctl \
 		-device vfio-pci,host="$dev" -kernel "$kernel" -initrd "$initrd" \
 		-append "console=hvc0 quiet $append" > "$run/qemu.log" 2>&1 &
-	echo $! > "$run/qemu.pid"
+	qpid=$!
+	echo $qpid > "$run/qemu.pid"
+	# open the console FIFO only once QEMU holds it (else the open blocks)
+	until ls -l /proc/$qpid/fd 2> /dev/null | grep -q "$run/ctl.out"; do
+		kill -0 $qpid 2> /dev/null ||
+			die "QEMU exited: $(tr -d '\r' < "$run/qemu.log" | grep . | tail -n 1)"
+		sleep 0.1
+	done
 	# the agent says hello on its console once the guest has booted
 	timeout "$wait" sh -c 'while IFS= read -r l; do case $l in HS-AGENT-READY*) exit 0 ;; esac; done
 		exit 1' < "$run/ctl.out" || {

@@ -240,9 +240,12 @@ t_bench_guest_never_answers() {
 	mkdir g && mkfifo g/ctl.in g/ctl.out
 	sleep 30 <> g/ctl.in 3<> g/ctl.out &
 	local holder=$! t0=$SECONDS rc=0
+	echo $holder > g/qemu.pid
 	HS_GUEST_TIMEOUT=2 EXPECT_MSG="the guest did not answer within 2 s: iperf3 -c 10.0.0.1" \
 		expect_error "$TOP/bench/guest.sh" exec -r "$PWD/g" iperf3 -c 10.0.0.1 || rc=1
 	kill $holder 2> /dev/null; wait $holder 2> /dev/null
 	[ $rc = 0 ] || return 1
 	[ $((SECONDS - t0)) -lt 10 ] || { echo "took $((SECONDS - t0)) s"; return 1; }
+	# and once its QEMU is gone, no blocking on the FIFOs either
+	EXPECT_MSG="the guest's QEMU is gone" expect_error "$TOP/bench/guest.sh" exec -r "$PWD/g" true
 }
