@@ -26,6 +26,7 @@ set style data histograms
 set style fill solid 0.8 border -1
 set boxwidth 0.8
 set grid ytics
+set yrange [0:*]
 set xtics rotate by -35 noenhanced font ',8'
 set bmargin 5
 set key inside right top opaque box

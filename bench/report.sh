@@ -45,6 +45,12 @@ hist_json() {	# the guest's hist trigger output -> {opcode: hits}
 	sed -n 's/^{ opcode: *\([0-9]*\) } hitcount: *\([0-9]*\)$/\1 \2/p' "$1" |
 		jq -Rn '[inputs | split(" ") | {(.[0]): (.[1] | tonumber)}] | add // {}'
 }
+perf_json() {	# perf stat -x, output -> {event: value} (task-clock in msec), or null
+	[ -s "$1" ] || { echo null; return; }
+	grep -v '^#' "$1" | grep , |
+		jq -Rn '[inputs | split(",") | select(.[2] != null and .[2] != "") |
+			{(.[2]): (.[0] | tonumber? // null)}] | add // null'
+}
 cpu_busy() {	# /proc/stat "cpu" lines before and after -> busy share in %
 	awk 'NR == 1 { for (i = 2; i <= NF; i++) { t0 += $i } i0 = $5 + $6 }
 	     NR == 2 { for (i = 2; i <= NF; i++) { t1 += $i } i1 = $5 + $6 }
@@ -87,6 +93,7 @@ for m in "$@"; do
 			--argjson after "$(counters_json "$c/kvm-after")" \
 			--argjson hist "$(hist_json "$c/guest-hist")" \
 			--argjson busy "$(cpu_busy "$c/cpu-before" "$c/cpu-after")" \
+			--argjson perf "$(perf_json "$c/perf-stat.csv")" \
 			--argjson stat "${stat:-null}" '
 			'"$levelname"'
 			($ip[0].end) as $e |
@@ -113,6 +120,7 @@ for m in "$@"; do
 				 "userspace": ([$host[]["userspace"]] | add / $mb),
 				 total: ($host_total / $mb)} else null end),
 			 host_cpu_busy_pct: $busy,
+			 perf_stat: $perf,
 			 hcallstat: (if $stat == null then null else
 				([$stat.rows[] | select(.kind == "hcall" and ([.code] | inside([$ops[]]))) |
 				  {code, path, arg, count, latency}]) as $r |

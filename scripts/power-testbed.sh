@@ -16,7 +16,7 @@
 # kernel instead of Debian's: a directory with vmlinux, kvm.ko and kvm-hv.ko
 # (scripts/kernel-build.sh).  -o builds the machine without booting it:
 # DIR gets vmlinux, initrd.gz and cmdline.  -g makes this machine a host of
-# its own guest: Debian's ppc64el QEMU goes in, and GUEST-DIR (a -o output)
+# its own guest: Debian's ppc64el QEMU and perf go in, and GUEST-DIR (a -o output)
 # lands in /hs/guest.  Everything the guest prints comes back on stdout; the exit
 # status is the script's ("HS-EXIT n" on the console), 124 on timeout.
 set -eu
@@ -132,7 +132,7 @@ if [ -n "$nic" ]; then
 	cp "$stage/usr/bin/iperf3" "$root/usr/bin/"
 fi
 if [ -n "$guestdir" ]; then
-	cp -a --remove-destination "$("$top/scripts/ppc64el-qemu.sh")"/. "$root/"
+	cp -a --remove-destination "$("$top/scripts/ppc64el-host-tools.sh")"/. "$root/"
 	rm -f "$root/.complete"
 	mkdir -p "$root/hs/guest"
 	cp "$guestdir"/* "$root/hs/guest/"
