@@ -251,6 +251,8 @@ t_kernel_seed_scenario_vfio_iperf3() {
 		(.tce_hcalls.host | [.[]["userspace"]] | add) as $user |
 		(if .status != "ok" then "\($c): \(.status)" else empty end),
 		(if .bytes < 1000000 then "\($c): only \(.bytes) bytes" else empty end),
+		(if (.perf_stat["task-clock"] // 0) <= 0 then "\($c): no perf stat beside it" else empty end),
+		(if .hcallstat == null then "\($c): no hcallstat beside it" else empty end),
 		(.tce_hcalls as $t | $t.guest | to_entries[] |
 		  select(.value != ([$t.host[.key][]] | add)) |
 		  "\($c): guest made \(.value) \(.key), host counted \([$t.host[.key][]] | add)"),
