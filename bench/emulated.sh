@@ -67,6 +67,10 @@ for v in ${variants//,/ }; do
 		{ echo "HS-FAILED \$v: guest start"; continue; }
 	sh /hs/iperf-matrix.sh -s 10.0.2.2:$port -o /tmp/raw/\$v -n "\$v" -l $levels -d $dirs \\
 		-P $streams -M $mtus -t $secs || echo "HS-FAILED \$v: matrix"
+	# the matrix, however it ended, leaves no tracer running and the switch as it was
+	left=\$(for p in /proc/[0-9]*; do readlink \$p/exe; done 2> /dev/null | grep -cE '/(hcallstat|perf)\$')
+	[ "\$left" = 0 ] || echo "HS-FAILED \$v: \$left hcallstat/perf process(es) left running"
+	[ "\$(cat /sys/module/kvm_hv/parameters/tce_accel)" = 2 ] || echo "HS-FAILED \$v: tce_accel not restored"
 	sh /hs/guest.sh stop
 done
 echo HS-RAW-BEGIN

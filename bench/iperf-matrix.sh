@@ -61,7 +61,10 @@ $guest test -w $trig/trigger || die "the guest has no powerpc:hcall_entry trigge
 mkdir -p "$out"
 old_level=$(cat $switch)
 hist='hist:keys=opcode:vals=hitcount:size=256'
-cleanup() {
+hs= pf=
+cleanup() {	# also on a failed cell: no tracer or perf left running
+	[ -z "$hs" ] || { kill -INT "$hs" 2> /dev/null; wait "$hs" 2> /dev/null; }
+	[ -z "$pf" ] || { kill -INT "$pf" 2> /dev/null; wait "$pf" 2> /dev/null; }
 	echo "$old_level" > $switch
 	$guest "echo '!$hist' >> $trig/trigger" > /dev/null 2>&1 || true
 }
@@ -138,6 +141,7 @@ for mtu in $(echo "$mtus" | tr , ' '); do
 				rc=0
 				$guest "iperf3 -c $server -p $port -t $secs -P $p $rflag -J" > "$cell/iperf3.json" || rc=$?
 				[ -z "$pf" ] || wait $pf || true
+				pf=
 				head -n 1 /proc/stat > "$cell/cpu-after"
 				[ $rc = 0 ] || fail "$cell" "iperf3 in the guest exited with $rc"
 				# iperf3 -J may exit 0 and report the error in its JSON (a server
@@ -148,7 +152,7 @@ for mtu in $(echo "$mtus" | tr , ' '); do
 				sleep 1	# the connection's last packets
 				$guest cat $trig/hist > "$cell/guest-hist" || fail "$cell" "guest: cannot read the hist"
 				counters > "$cell/kvm-after"
-				if [ -n "$hs" ]; then kill -INT $hs; wait $hs || true; fi
+				if [ -n "$hs" ]; then kill -INT $hs; wait $hs || true; hs=; fi
 				echo ok > "$cell/status"
 			done
 		done

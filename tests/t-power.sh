@@ -81,14 +81,21 @@ power_guest_test() {	# NIC KERNEL-ARGS
 	local port=$((20000 + RANDOM % 10000)) srv rc=0
 	iperf3 -s -p $port > iperf-server.log 2>&1 &
 	srv=$!
+	# The NIC is down outside the two windows (hcallstat's, the hist
+	# trigger's), so no stray packet's DMA mapping can fall into one only.
 	cat > guest.sh <<EOS
 T=/sys/kernel/tracing/events/powerpc/hcall_entry
+ip link set eth0 down
 hcallstat -v -L -j -o /tmp/stat.json 2> /tmp/err &
 S=\$!
 while ! grep -q attached /tmp/err; do kill -0 \$S 2>/dev/null || { cat /tmp/err; exit 1; }; sleep 0.1; done
 echo 'hist:keys=opcode:vals=hitcount:size=256' > \$T/trigger
+ip link set eth0 up
+for i in \$(seq 50); do [ "\$(cat /sys/class/net/eth0/carrier)" = 1 ] && break; sleep 0.1; done
 iperf3 -c 10.0.2.2 -p $port -t 2 -J > /tmp/ip.json || echo "HS-IPERF-FAILED"
-sleep 2		# let the connection's last packets land inside both windows
+sleep 2		# the connection's last packets
+ip link set eth0 down
+sleep 1
 echo 'hist:keys=opcode:vals=hitcount:size=256:pause' >> \$T/trigger
 kill -INT \$S; wait \$S
 echo "HS-IPERF \$(grep -A10 '"sum_received"' /tmp/ip.json | grep -m1 bits_per_second | tr -d ' \t,')"
