@@ -228,6 +228,8 @@ t_bench_emulated_server_dies_mid_run() {
 	grep -q "^emulated: partial run: no-ddw: .*(what ran is in $PWD/res, marked partial)$" err ||
 		{ tail -n 3 err; return 1; }
 	tail -n 1 err
+	# and the failed matrix stopped its tracers and restored the switch
+	! grep -E "left running|not restored" err || return 1
 	expect_eq "$(jq -c '[.complete, [.cells[] | [.level, (.status | test("^failed: iperf3"))]]]' res/run.json)" \
 		'[false,[[2,true]]]' "the partial run (complete, [level, failed in iperf3])" || return 1
 	jq -r .partial_reason res/run.json
