@@ -13,6 +13,7 @@ bins="usr/bin/qemu-system-ppc64 usr/bin/perf"
 
 # the packages' dependency closure; which of its files are needed is
 # decided below from the ELF headers
+deb_arch_ready
 pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
 	--no-breaks --no-replaces --no-enhances qemu-system-ppc:ppc64el linux-perf:ppc64el 2>/dev/null |
 	sed -n 's/^\([^ ]*\):ppc64el$/\1/p' | sort -u)
