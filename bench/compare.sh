@@ -45,8 +45,7 @@ metrics() {	# FILE
 			return 2
 		fi
 		jq -e -c 'if (.cells | type) == "array" and all(.cells[]; (.status | type) == "string")
-			  then [.cells[] | select(.status == "ok") |
-				"\(.variant)/\(.direction)/L\(.level)/P\(.streams)/\(.mtu)" as $c |
+			  then [.cells[] | select(.status == "ok") | .key as $c |
 				{key: "\($c) throughput", value: {value: .throughput_MBps, unit: "MB/s", better: "higher"}},
 				{key: "\($c) TCE hcalls/MB", value: {value: .hcalls_per_MB.total, unit: "1/MB", better: "lower"}},
 				(select(.host_cpu_busy_pct != null) |

@@ -35,7 +35,7 @@ data=$(for f in "${runs[@]}"; do
 	jq -c --arg dir "$(basename "$(dirname "$f")")" \
 		--argjson model "$(if [ -r "$m" ]; then jq -c .seed "$m"; else echo null; fi)" \
 		'{dir: $dir, run_id, source, complete, partial_reason, date, kernel, host, model: $model,
-		  cells: [.cells[] | {variant, direction, level, level_name, streams, mtu, status,
+		  cells: [.cells[] | {key, variant, direction, level, level_name, streams, mtu, status,
 			throughput_MBps, hcalls_per_MB, host: .tce_hcalls.host_total, guest: .tce_hcalls.guest_total}]}' "$f"
 done | jq -sc 'sort_by(.date)') || die "cannot read the runs"
 seed=$(jq -c . "$top/results/seed-reference.json")
@@ -77,7 +77,6 @@ const el = (tag, attrs, ...kids) => {
 	return e;
 };
 const fix = (x, d) => (x == null ? "-" : Number(x).toFixed(d));
-const key = c => `${c.variant}/${c.direction}/L${c.level}/P${c.streams}/${c.mtu}`;
 
 document.getElementById("summary").textContent =
 	`${RUNS.length} run(s) in results/, ${RUNS.filter(r => !r.complete).length} partial. ` +
@@ -104,11 +103,11 @@ document.getElementById("summary").textContent =
 // every cell key's throughput across runs, one small chart per key
 {
 	const trend = document.getElementById("trend");
-	const keys = [...new Set(RUNS.flatMap(r => r.cells.filter(c => c.status === "ok").map(key)))].sort();
+	const keys = [...new Set(RUNS.flatMap(r => r.cells.filter(c => c.status === "ok").map(c => c.key)))].sort();
 	const W = 260, H = 90;
 	const grid = el("div", {});
 	for (const k of keys) {
-		const pts = RUNS.map((r, i) => ({i, r, c: r.cells.find(c => c.status === "ok" && key(c) === k)}))
+		const pts = RUNS.map((r, i) => ({i, r, c: r.cells.find(c => c.status === "ok" && c.key === k)}))
 			.filter(p => p.c);
 		const max = Math.max(...pts.map(p => p.c.throughput_MBps)) || 1;
 		const ns = "http://www.w3.org/2000/svg";
@@ -161,8 +160,8 @@ document.getElementById("summary").textContent =
 				for (const p of PATHS)
 					mix.append(el("span", {class: p, style: `width:${(n[p] / n.total * 100).toFixed(1)}%`,
 						title: `${p} ${fix(n[p], 1)}/MB`}));
-			t.append(el("tr", {class: "cell", "data-key": key(c)},
-				el("td", {class: "k"}, key(c)), el("td", {}, c.level_name),
+			t.append(el("tr", {class: "cell", "data-key": c.key},
+				el("td", {class: "k"}, c.key), el("td", {}, c.level_name),
 				el("td", {class: "status"}, c.status),
 				el("td", {class: "tput"}, fix(c.throughput_MBps, 1)),
 				el("td", {class: "hpm"}, fix(n.total, 1)), el("td", {}, mix),

@@ -10,7 +10,7 @@ data=$(mktemp)
 trap 'rm -f "$data"' EXIT
 jq -r '.cells | sort_by(.variant != "no-ddw", .variant, .mtu, .streams, .direction != "tx", -.level)[] |
 	select(.status == "ok") |
-	["\(.variant)/\(.direction)/L\(.level)/P\(.streams)/\(.mtu)", .throughput_MBps,
+	[.key, .throughput_MBps,
 	 .hcalls_per_MB["real-mode"], .hcalls_per_MB["virtual-mode"], .hcalls_per_MB.userspace] |
 	map(tostring) | join(" ")' "$1" > "$data"
 [ -s "$data" ] || { echo "plot: no finished cells in $1" >&2; exit 1; }

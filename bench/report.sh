@@ -32,8 +32,10 @@ opcode() {	# the one hcall table: bpf/hcalls.def
 ops=$(jq -n --argjson put "$(opcode H_PUT_TCE)" --argjson ind "$(opcode H_PUT_TCE_INDIRECT)" \
 	--argjson stuff "$(opcode H_STUFF_TCE)" '{h_put_tce: $put, h_put_tce_indirect: $ind, h_stuff_tce: $stuff}')
 
-# kvm-hv's tce_accel levels (kernel-patch/0002)
-levelname='def levelname: {"2": "real mode", "1": "virtual mode only", "0": "userspace only"}[.];'
+# kvm-hv's tce_accel levels (kernel-patch/0002), and a cell's name in
+# every table, plot and diff: variant/direction/Llevel/Pstreams/mtu
+levelname='def levelname: {"2": "real mode", "1": "virtual mode only", "0": "userspace only"}[.];
+def cellkey($r; $c): "\($r.label)/\($c.direction)/L\($c.level)/P\($c.streams)/\($c.mtu)";'
 
 kv_json() {	# key=value lines -> JSON object of strings
 	jq -Rn '[inputs | select(test("=")) | capture("^(?<k>[^=]*)=(?<v>.*)$") | {(.k): .v}] | add // {}' < "$1"
@@ -73,7 +75,7 @@ for m in "$@"; do
 		status=$(cat "$c/status" 2> /dev/null || echo "failed: unfinished")
 		if [ "$status" != ok ]; then
 			jq -cn --argjson r "$run" --argjson c "$config" --arg s "$status" \
-				"$levelname"'{variant: $r.label, guest_cmdline: $r.guest_cmdline,
+				"$levelname"'{key: cellkey($r; $c), variant: $r.label, guest_cmdline: $r.guest_cmdline,
 				  ddw: ($r.guest_cmdline | test("disable_ddw") | not),
 				  level: ($c.level | tonumber), level_name: ($c.level | levelname), direction: $c.direction,
 				  streams: ($c.streams | tonumber), mtu: ($c.mtu | tonumber), status: $s}' >> "$tmp/cells.jsonl"
@@ -105,7 +107,7 @@ for m in "$@"; do
 				"userspace": ($after["\($h)_user"] - $before["\($h)_user"])}}] | add) as $host |
 			([$ops | to_entries[] | {(.key): ($hist["\(.value)"] // 0)}] | add) as $guest |
 			([$host[][]] | add) as $host_total |
-			{variant: $r.label, guest_cmdline: $r.guest_cmdline,
+			{key: cellkey($r; $c), variant: $r.label, guest_cmdline: $r.guest_cmdline,
 			 ddw: ($r.guest_cmdline | test("disable_ddw") | not),
 			 level: ($c.level | tonumber), level_name: ($c.level | levelname),
 			 direction: $c.direction, streams: ($c.streams | tonumber), mtu: ($c.mtu | tonumber),

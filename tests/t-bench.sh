@@ -173,7 +173,7 @@ t_bench_dashboard_in_chromium() {
 	shown=$(grep -o "<section class=\"run\" data-run=\"$(jq -r .run_id "$d/run.json")\".*" dom.html |
 		sed 's|</section>.*||' | grep -o '<tr class="cell" data-key="[^"]*">.*' | sed 's|</tr>|\n|g' |
 		sed -n 's|.*data-key="\([^"]*\)".*<td class="tput">\([^<]*\)</td>.*<td class="match">\([^<]*\)</td>.*|\1 \2 \3|p' | sort)
-	want=$(jq -r '.cells[] | "\(.variant)/\(.direction)/L\(.level)/P\(.streams)/\(.mtu) \(.throughput_MBps * 10 | round / 10 |
+	want=$(jq -r '.cells[] | "\(.key) \(.throughput_MBps * 10 | round / 10 |
 		tostring | if test("[.]") then . else . + ".0" end) yes"' "$d/run.json" | sort)
 	expect_eq "$shown" "$want" "cells shown for the complete run (key, MB/s, guest = host)" || return 1
 	grep -q 'class="badge partial">PARTIAL: no-ddw: cell-003: iperf3 in the guest exited with 1<' dom.html ||

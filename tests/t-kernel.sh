@@ -185,16 +185,20 @@ t_kernel_every_prefix_builds() {
 # vCPU's table page needs virtual mode), in virtual mode at level 1, by the
 # VMM through VFIO at level 0.  The guest sees the same results as without
 # VFIO, and the host survives real-mode IOMMU updates.
+# Guest-script lines: find the e1000e (PCI id 0x10d3), bind it to vfio-pci,
+# leave its IOMMU group in $group and say "HS-BOUND DEV DRIVER group N".
+E1000E_TO_VFIO='dev=$(grep -l 0x10d3 /sys/bus/pci/devices/*/device | head -1 | xargs dirname | xargs basename)
+[ -n "$dev" ] || { echo "HS-NO-E1000E"; exit 1; }
+group=$(basename $(readlink /sys/bus/pci/devices/$dev/iommu_group))
+echo vfio-pci > /sys/bus/pci/devices/$dev/driver_override
+echo $dev > /sys/bus/pci/drivers_probe
+echo "HS-BOUND $dev $(basename $(readlink /sys/bus/pci/devices/$dev/driver)) group $group"'
+
 t_kernel_powernv8_vfio_backed_table() {
 	local kdir
 	kdir=$("$TOP/scripts/kernel-build.sh") || return 1
 	cat > guest.sh <<EOS
-dev=\$(grep -l 0x10d3 /sys/bus/pci/devices/*/device | head -1 | xargs dirname | xargs basename)
-[ -n "\$dev" ] || { echo "HS-NO-E1000E"; exit 1; }
-group=\$(basename \$(readlink /sys/bus/pci/devices/\$dev/iommu_group))
-echo vfio-pci > /sys/bus/pci/devices/\$dev/driver_override
-echo \$dev > /sys/bus/pci/drivers_probe
-echo "HS-BOUND \$dev \$(basename \$(readlink /sys/bus/pci/devices/\$dev/driver)) group \$group"
+$E1000E_TO_VFIO
 hcall-load -j -c 2 -m $POWER_MIX > /tmp/plain.json || exit 1
 echo "HS-PLAIN \$(cat /tmp/plain.json)"
 P=/sys/module/kvm_hv/parameters/tce_accel
@@ -293,12 +297,7 @@ t_kernel_powernv9_phb4_virtual_mode() {
 	local kdir
 	kdir=$("$TOP/scripts/kernel-build.sh") || return 1
 	cat > guest.sh <<EOS
-dev=\$(grep -l 0x10d3 /sys/bus/pci/devices/*/device | head -1 | xargs dirname | xargs basename)
-[ -n "\$dev" ] || { echo "HS-NO-E1000E"; exit 1; }
-group=\$(basename \$(readlink /sys/bus/pci/devices/\$dev/iommu_group))
-echo vfio-pci > /sys/bus/pci/devices/\$dev/driver_override
-echo \$dev > /sys/bus/pci/drivers_probe
-echo "HS-BOUND \$dev \$(basename \$(readlink /sys/bus/pci/devices/\$dev/driver)) group \$group"
+$E1000E_TO_VFIO
 echo "HS-LEVEL \$(cat /sys/module/kvm_hv/parameters/tce_accel)"
 hcall-load -j -c 2 -m $POWER_MIX --vfio \$group > /tmp/load.json || { cat /tmp/load.json; exit 1; }
 echo "HS-LOAD \$(cat /tmp/load.json)"
