@@ -7,6 +7,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 tree=${1:?usage: kernel-apply.sh TREE}
 want=6.1.192
 
+command -v patch > /dev/null || { echo "kernel-apply: patch(1) is not installed (apt-get install patch)" >&2; exit 1; }
 [ -f "$tree/Makefile" ] || { echo "kernel-apply: $tree is not a kernel tree" >&2; exit 1; }
 ver=$(awk '/^VERSION =/{v=$3} /^PATCHLEVEL =/{p=$3} /^SUBLEVEL =/{s=$3} END{print v "." p "." s}' "$tree/Makefile")
 [ "$ver" = "$want" ] ||
