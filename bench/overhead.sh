@@ -21,14 +21,19 @@ while getopts n:r:o: c; do
 	esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "overhead: run as root" >&2; exit 1; }
+. "$top/scripts/lib/tracefs-ns.sh"
+tracefs_ns "$0" "$@"
 [ -d /sys/kernel/tracing/events/kvm ] ||
-	{ echo "overhead: needs tracefs with kvm events at /sys/kernel/tracing" >&2; exit 1; }
+	{ echo "overhead: no kvm events in tracefs (is the kvm module loaded?)" >&2; exit 1; }
+for t in bpftrace perf bpftool jq bc; do
+	command -v $t > /dev/null || { echo "overhead: $t is missing (scripts/deps.sh bench)" >&2; exit 1; }
+done
+. "$top/bench/bpftrace.sh"
 
 tmp=$(mktemp -d)
 stats_was=$(sysctl -n kernel.bpf_stats_enabled)
-bt_pid=
 cleanup() {
-	[ -z "$bt_pid" ] || kill -INT "$bt_pid" 2>/dev/null || true
+	bpftrace_stop 2> /dev/null || true
 	sysctl -qw kernel.bpf_stats_enabled="$stats_was"
 	rm -rf "$tmp" "$out.tmp"
 }
@@ -40,31 +45,30 @@ declare -A reqs=([kernel-pio]=$n [userspace-pio]=$((n / 10)))
 declare -A events=([kernel-pio]=1 [userspace-pio]=2)
 tracers="none hcallstat hcallstat-L bpftrace perf-stat"
 
-bpftrace_start() {	# SCRIPT-ARGS...
-	bpftrace "$@" > "$tmp/bt.out" 2>&1 &
-	bt_pid=$!
-	for _ in $(seq 300); do
-		grep -q Attaching "$tmp/bt.out" && return 0
-		sleep 0.1
-	done
-	echo "overhead: bpftrace did not attach: $(cat "$tmp/bt.out")" >&2
-	exit 1
+# every run is bounded: a hung load or tracer ends the benchmark with one line
+limit=${HS_BENCH_RUN_SECS:-600}
+bounded() {
+	local rc=0
+	timeout -k 5 "$limit" "$@" || rc=$?
+	[ $rc != 124 ] && [ $rc != 137 ] || { echo "overhead: '$1' did not finish within $limit s" >&2; exit 1; }
+	[ $rc = 0 ] || { echo "overhead: '$*' failed (exit $rc)" >&2; exit 1; }
 }
-bpftrace_stop() { kill -INT "$bt_pid"; wait "$bt_pid" || true; bt_pid=; }
+bt() { bpftrace_start "$tmp/bt.out" "$@" || exit 1; }
+bt_stop() { bpftrace_stop || exit 1; }
 
 load() {	# MIX -> hcall-load JSON in $tmp/load.json
-	"$bin/hcall-load" -j -m "$1" > "$tmp/load.json"
+	bounded "$bin/hcall-load" -j -m "$1" > "$tmp/load.json"
 }
 
 run_one() {	# TRACER WORKLOAD: appends vCPU CPU ns to $tmp/WORKLOAD.TRACER
 	local m=${mix[$2]}
 	case $1 in
 	none) load "$m" ;;
-	hcallstat) "$bin/hcallstat" -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "$m" > "$tmp/load.json" ;;
-	hcallstat-L) "$bin/hcallstat" -L -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "$m" > "$tmp/load.json" ;;
-	perf-stat) perf stat -x, -o "$tmp/perf.txt" -e kvm:kvm_pio,kvm:kvm_userspace_exit -- \
+	hcallstat) bounded "$bin/hcallstat" -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "$m" > "$tmp/load.json" ;;
+	hcallstat-L) bounded "$bin/hcallstat" -L -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "$m" > "$tmp/load.json" ;;
+	perf-stat) bounded perf stat -x, -o "$tmp/perf.txt" -e kvm:kvm_pio,kvm:kvm_userspace_exit -- \
 			"$bin/hcall-load" -j -m "$m" > "$tmp/load.json" ;;
-	bpftrace) bpftrace_start "$top/bench/hcallstat.bt"; load "$m"; bpftrace_stop ;;
+	bpftrace) bt "$top/bench/hcallstat.bt"; load "$m"; bt_stop ;;
 	esac
 	jq '.observed.per_vcpu[0].cpu_ns' "$tmp/load.json" >> "$tmp/$2.$1"
 }
@@ -108,16 +112,16 @@ prog_ns() {	# run time per run of the running bpftrace's kvm_pio program
 }
 declare -A inprog
 for r in $(seq 5); do
-	bpftrace_start -e 'tracepoint:kvm:kvm_pio { }'; load "pio-kernel=$n"
-	echo "$(prog_ns)" >> "$tmp/empty"; bpftrace_stop
-	bpftrace_start "$top/bench/hcallstat.bt"; load "pio-kernel=$n"
-	echo "$(prog_ns)" >> "$tmp/bt"; bpftrace_stop
-	"$bin/hcallstat" -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "pio-kernel=$n" > /dev/null
+	bt -e 'tracepoint:kvm:kvm_pio { }'; load "pio-kernel=$n"
+	echo "$(prog_ns)" >> "$tmp/empty"; bt_stop
+	bt "$top/bench/hcallstat.bt"; load "pio-kernel=$n"
+	echo "$(prog_ns)" >> "$tmp/bt"; bt_stop
+	bounded "$bin/hcallstat" -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "pio-kernel=$n" > /dev/null
 	jq '.bpf_stats.run_ns / .bpf_stats.runs' "$tmp/stat.json" >> "$tmp/hs"
-	"$bin/hcallstat" -L -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "pio-kernel=$n" > /dev/null
+	bounded "$bin/hcallstat" -L -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "pio-kernel=$n" > /dev/null
 	jq '.bpf_stats.run_ns / .bpf_stats.runs' "$tmp/stat.json" >> "$tmp/hsL"
 	# a userspace round trip runs three programs: kvm_pio, kvm_userspace_exit, KVM_RUN
-	"$bin/hcallstat" -L -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "pio-user=$((n / 10))" > /dev/null
+	bounded "$bin/hcallstat" -L -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "pio-user=$((n / 10))" > /dev/null
 	jq '.bpf_stats.run_ns / .bpf_stats.runs' "$tmp/stat.json" >> "$tmp/hsLu"
 done
 sysctl -qw kernel.bpf_stats_enabled=0
@@ -129,9 +133,10 @@ inprog_user_L=$(echo "$(median < "$tmp/hsLu") - $floor" | bc -l)
 echo
 printf 'BPF run time per kvm_pio event, above an empty program (%.0f ns):\n' "$floor"
 for t in hcallstat hcallstat-L bpftrace; do
-	printf '  %-10s %6.0f ns\n' "$t" "${inprog[$t]}"
+	ratio=$(echo "${inprog[$t]} / $floor" | bc -l)
+	printf '  %-10s %6.0f ns  = %.2fx the empty program\n' "$t" "${inprog[$t]}" "$ratio"
 	add_result "in-program/kernel-pio/$t/ns-per-event" "${inprog[$t]}" "median of 5" \
-		"{\"empty_program_ns\": $floor}"
+		"{\"empty_program_ns\": $floor, \"ratio_to_empty\": $(printf '%.3f' "$ratio")}"
 done
 printf '  %-10s %6.0f ns per program run, userspace PIO (3 runs per request)\n' hcallstat-L "$inprog_user_L"
 add_result "in-program/userspace-pio/hcallstat-L/ns-per-run" "$inprog_user_L" "median of 5" \

@@ -5,20 +5,11 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$top/build/$(uname -m)
-tracefs=/sys/kernel/tracing
 
 [ "$(id -u)" -eq 0 ] || { echo "demo: run as root (BPF needs it): sudo make demo" >&2; exit 1; }
 [ -w /dev/kvm ] || { echo "demo: /dev/kvm is missing or not writable" >&2; exit 1; }
 
-run() {
-	echo "== hcallstat -- hcall-load -c 2   (each vCPU issues the default mix)"
-	"$bin/hcallstat" -- "$bin/hcall-load" -c 2
-}
-
-if [ "${1:-}" = --in-ns ] || [ -d "$tracefs/events" ]; then
-	run
-else
-	# mount tracefs in a private mount namespace: nothing stays mounted
-	export bin tracefs
-	unshare -m sh -c "mount -t tracefs nodev $tracefs && $(command -v "$0") --in-ns"
-fi
+. "$top/scripts/lib/tracefs-ns.sh"
+tracefs_ns "$0" "$@"
+echo "== hcallstat -- hcall-load -c 2   (each vCPU issues the default mix)"
+"$bin/hcallstat" -- "$bin/hcall-load" -c 2

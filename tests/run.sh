@@ -1,42 +1,92 @@
 #!/bin/bash
 # hcallscope test runner: unit tests, live tests on this machine's KVM,
-# bad-input tests.  Ends with "N passed, N failed"; exit status 1 on failure.
+# emulated POWER, bad-input tests.  Ends with "N passed, N failed"; exit
+# status 1 on failure.
 #   tests/run.sh [PATTERN]     run the tests whose name contains PATTERN
+#                              ("unit" or a unit binary's name: its asserts)
 #   HS_TEST_VERBOSE=1          also show what passing tests printed (figures)
+#   HS_TEST_DIR=DIR            the t-*.sh files to run (default tests/; the
+#                              runner's self-test points it at a fixture)
+#   HS_UNIT_BINS="BIN..."      the C unit binaries (default build/ARCH/test-*)
+#
+# A test fails when it returns non-zero, when a program of ours stays
+# loaded after it, or when a process it started outlives it.  Each test
+# runs in a process group of its own, so what it left running is found
+# and ended by PID, never by name.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 export TOP=$top BIN=$top/build/$(uname -m)
-TRACEFS=/sys/kernel/tracing
 
-# Live tests need tracefs and a BPF filesystem: mount what is missing in a
-# private namespace, leave none behind (pins there vanish with it).
-bpffs_missing() { [ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" != bpf_fs ]; }
-if { [ ! -d $TRACEFS/events ] || bpffs_missing; } && [ "${HS_TEST_NS:-}" != 1 ]; then
-	exec env HS_TEST_NS=1 unshare -m bash -c \
-		"{ [ -d $TRACEFS/events ] || mount -t tracefs nodev $TRACEFS; } &&
-		 { [ \"\$(stat -f -c %T /sys/fs/bpf)\" = bpf_fs ] || mount -t bpf bpf /sys/fs/bpf; } &&
-		 exec $0 $*"
-fi
+. "$top/scripts/lib/tracefs-ns.sh"
+HS_NS_MOUNT_BPFFS=1 tracefs_ns "$0" "$@"
 
 WORK=$(mktemp -d /tmp/hcallscope-test.XXXXXX)
 # HS_TEST_KEEP=1 keeps the last test's files (in $WORK/t) for a look
 [ -n "${HS_TEST_KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT
 passed=0 failed=0 filter=${1:-}
+test_dir=${HS_TEST_DIR:-$top/tests}
+unit_bins=${HS_UNIT_BINS:-$(ls "$BIN"/test-* 2> /dev/null)}
 
 . "$top/tests/lib.sh"
-for f in "$top"/tests/t-*.sh; do
+# which file (tier) each test comes from, for the times at the end
+declare -A tier_of tier_secs
+for f in "$test_dir"/t-*.sh; do
+	before=$(declare -F | awk '{print $3}')
 	. "$f"
+	for t in $(declare -F | awk '{print $3}' | grep '^t_' | grep -vxF "$before"); do
+		tier_of[$t]=$(basename "$f" .sh)
+	done
 done
 
+# PIDs of the live processes in process group $1
+group_members() {
+	local s p
+	for s in /proc/[0-9]*/stat; do
+		read -r s 2> /dev/null < "$s" || continue
+		p=${s%% *}
+		s=${s##*) }	# state ppid pgrp ...
+		set -- "$1" $s
+		[ "$4" = "$1" ] && [ "$2" != Z ] && echo "$p"
+	done
+}
+
+# End what is left of process group $1: TERM, then KILL. Prints what was left.
+end_group() {
+	local g=$1 left i
+	left=$(group_members "$g" | tr '\n' ' ')
+	[ -n "$left" ] || return 0
+	for p in $left; do echo "$p $(tr '\0' ' ' < /proc/$p/cmdline 2> /dev/null)"; done
+	kill -TERM -- -"$g" 2> /dev/null
+	for i in $(seq 50); do
+		[ -z "$(group_members "$g")" ] && return 0
+		sleep 0.1
+	done
+	kill -KILL -- -"$g" 2> /dev/null
+}
+
+set -m	# every background job gets a process group of its own
+current=
+trap '[ -z "$current" ] || kill -TERM -- -"$current" 2> /dev/null; exit 130' INT TERM
+
 run_test() {
-	local name=$1 log=$WORK/log
+	local name=$1 log=$WORK/log ok=0 t0=$SECONDS left
 	[ -z "$filter" ] || [[ $name == *"$filter"* ]] || return 0
-	local ok=0
 	rm -rf "$WORK/t" && mkdir "$WORK/t"
-	( cd "$WORK/t" && "$name" ) > "$log" 2>&1 || ok=1
-	# a failed test may leave its processes: end them before the check
-	pkill -f "^$BIN/hcall" 2>/dev/null && sleep 0.2
-	if [ $ok = 0 ] && nothing_attached >> "$log" 2>&1; then
+	( cd "$WORK/t" && "$name" ) > "$log" 2>&1 < /dev/null &
+	current=$!
+	wait "$current" || ok=1
+	left=$(end_group "$current")
+	current=
+	if [ -n "$left" ]; then
+		echo "processes left running (ended): $left" >> "$log"
+		ok=1
+	fi
+	if ! nothing_attached >> "$log" 2>&1; then
+		ok=1
+		"$BIN/hcallstat" --unpin > /dev/null 2>&1	# so the next test starts clean
+	fi
+	tier_secs[${tier_of[$name]}]=$(( ${tier_secs[${tier_of[$name]}]:-0} + SECONDS - t0 ))
+	if [ $ok = 0 ]; then
 		passed=$((passed + 1))
 		echo "ok   $name"
 		[ -z "${HS_TEST_VERBOSE:-}" ] || sed 's/^/     | /' "$log"
@@ -47,21 +97,54 @@ run_test() {
 	fi
 }
 
-# C unit tests report one line per assertion
-unit_c() {
-	local line
+# C unit tests print a line per assertion ("ok NAME" / "FAIL NAME: why");
+# the binary must also exit 0: a crash or an exit after some ok lines fails.
+unit_c() {	# BIN
+	local unit line rc=0 t0=$SECONDS shown=0 all=0
+	unit="unit $(basename "$1")"
+	[ -z "$filter" ] || [[ $unit == *"$filter"* ]] || [[ $filter == unit* ]] || all=1
+	[ $all = 1 ] || all=2	# 2: every assert of this binary is selected
+	{ "$1" > "$WORK/unit.out" 2>&1 < /dev/null; } 2> /dev/null || rc=$?
 	while read -r line; do
+		case $line in ok\ *|FAIL\ *) ;; *) continue ;; esac
+		# with a PATTERN naming no binary, only the asserts it names
+		[ $all = 2 ] || [[ "$unit: ${line#* }" == *"$filter"* ]] || continue
+		shown=1
 		case $line in
-		ok\ *) passed=$((passed + 1)); echo "ok   unit: ${line#ok }" ;;
-		FAIL\ *) failed=$((failed + 1)); echo "FAIL unit: ${line#FAIL }" ;;
+		ok\ *) passed=$((passed + 1)); echo "ok   $unit: ${line#ok }" ;;
+		*) failed=$((failed + 1)); echo "FAIL $unit: ${line#FAIL }" ;;
 		esac
-	done < <("$BIN/test-names")
+	done < "$WORK/unit.out"
+	[ $all = 2 ] || [ $shown = 1 ] || return 0
+	if [ $rc != 0 ]; then
+		failed=$((failed + 1))
+		if [ $rc -gt 128 ]; then
+			echo "FAIL $unit: killed by signal $((rc - 128)) ($(kill -l $((rc - 128)) 2> /dev/null))"
+		else
+			echo "FAIL $unit: exited with status $rc"
+		fi
+		tail -n 5 "$WORK/unit.out" | sed 's/^/     | /'
+	elif ! grep -q '^ok ' "$WORK/unit.out"; then
+		failed=$((failed + 1))
+		echo "FAIL $unit: no assertion ran"
+	fi
+	tier_secs[unit-c]=$(( ${tier_secs[unit-c]:-0} + SECONDS - t0 ))
 }
-[ -n "$filter" ] || unit_c
-
-for t in $(declare -F | awk '{print $3}' | grep '^t_'); do
-	run_test "$t"
+for b in $unit_bins; do
+	if [ -x "$b" ]; then
+		unit_c "$b"
+	else
+		failed=$((failed + 1)); echo "FAIL unit $(basename "$b"): not built"
+	fi
 done
 
+for t in $(declare -F | awk '{print $3}' | grep '^t_'); do
+	[ -n "${tier_of[$t]:-}" ] && run_test "$t"
+done
+
+for k in "${!tier_secs[@]}"; do
+	printf '%s %d\n' "$k" "${tier_secs[$k]}"
+done | sort | awk '{ printf "time %-10s %4dm%02ds\n", $1, $2 / 60, $2 % 60; s += $2 }
+	END { if (NR) printf "time %-10s %4dm%02ds\n", "all", s / 60, s % 60 }'
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -2,16 +2,37 @@
 # (run_test also checks that no BPF program stays loaded).
 
 t_err_usage() {
-	local a
-	for a in "-p abc" "-p 0" "-V -1" "-d 0" "-d x" "x" "1 0" "1 2 3" "--bogus" "--" "-p 1 -- true"; do
+	# each bad command line gets its own message, not just the tool's name
+	local a m
+	while IFS='|' read -r a m; do
 		# shellcheck disable=SC2086
-		EXPECT_RC=2 EXPECT_MSG="hcallstat" expect_error "$BIN/hcallstat" $a || return 1
-	done
-	for a in "-m nope=1" "-m pio-user" "-m pio-user=x" "-m pio-user=1,pio-user=2" \
-		 "-m pio-user=99999999999" "-c 0" "-c 65" "extra"; do
+		EXPECT_RC=2 EXPECT_MSG="hcallstat: $m" expect_error "$BIN/hcallstat" $a || return 1
+	done <<-'EOT'
+	-p abc|invalid PID 'abc'
+	-p 0|invalid PID '0'
+	-V -1|invalid vCPU id '-1'
+	-d 0|invalid duration '0'
+	-d x|invalid duration 'x'
+	x|invalid interval 'x'
+	1 0|invalid count '0'
+	1 2 3|unexpected argument '3'
+	--bogus|unknown option '--bogus'
+	--|'--' must be followed by a command
+	-p 1 -- true|-p and a command exclude each other
+	EOT
+	while IFS='|' read -r a m; do
 		# shellcheck disable=SC2086
-		EXPECT_RC=2 EXPECT_MSG="hcall-load:" expect_error "$BIN/hcall-load" $a || return 1
-	done
+		EXPECT_RC=2 EXPECT_MSG="hcall-load: $m" expect_error "$BIN/hcall-load" $a || return 1
+	done <<-'EOT'
+	-m nope=1|unknown request 'nope'
+	-m pio-user|bad mix item 'pio-user'
+	-m pio-user=x|bad count in 'pio-user=x'
+	-m pio-user=1,pio-user=2|'pio-user' given twice
+	-m pio-user=99999999999|bad count in 'pio-user=99999999999'
+	-c 0|bad vCPU count '0'
+	-c 65|bad vCPU count '65'
+	extra|unexpected argument 'extra'
+	EOT
 }
 
 t_err_unknown_pid() {
