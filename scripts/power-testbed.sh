@@ -5,7 +5,8 @@
 #
 #   scripts/power-testbed.sh [-M powernv8|powernv9|pseries-nested|pseries]
 #                            [-n e1000|e1000e|virtio|e1000e-vfio] [-a KERNEL-ARGS]
-#                            [-k KERNEL-DIR] [-g GUEST-DIR] [-o DIR] [-t SECS] [-f FILE]... SCRIPT
+#                            [-k KERNEL-DIR] [-g GUEST-DIR] [-o DIR] [-t SECS] [-c CPUS]
+#                            [-f FILE]... SCRIPT
 #
 # SCRIPT runs as root inside the guest with /hs (our tools and files) on
 # PATH, tracefs and bpffs mounted and kvm-hv loaded when the machine can
@@ -19,12 +20,16 @@
 # its own guest: Debian's ppc64el QEMU and perf go in, and GUEST-DIR (a -o output)
 # lands in /hs/guest.  Everything the guest prints comes back on stdout; the exit
 # status is the script's ("HS-EXIT n" on the console), 124 on timeout.
+# -c gives the machine CPUS processors (default 1), for tests that need
+# two things to run at the same time (a hostile VMM thread and a vCPU).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 kabi=6.1.0-50-powerpc64le
-machine=powernv8 mem=2G timeout=240 files=() nic= append= kdir= outdir= guestdir=
-while getopts M:t:f:n:a:k:o:g: c; do
+machine=powernv8 mem=2G timeout=240 files=() nic= append= kdir= outdir= guestdir= cpus=1
+while getopts M:t:f:n:a:k:o:g:c: c; do
 	case $c in
+	c) cpus=$OPTARG
+	   [[ $cpus =~ ^[1-8]$ ]] || { echo "power-testbed: bad CPU count '$cpus' (1..8)" >&2; exit 2; } ;;
 	k) kdir=$OPTARG ;;
 	o) outdir=$OPTARG ;;
 	g) guestdir=$OPTARG ;;
@@ -33,7 +38,7 @@ while getopts M:t:f:n:a:k:o:g: c; do
 	a) append=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	f) files+=("$OPTARG") ;;
-	*) echo "usage: power-testbed.sh [-M MACHINE] [-n NIC] [-a ARGS] [-k DIR] [-g DIR] [-o DIR] [-t SECS] [-f FILE]... SCRIPT" >&2; exit 2 ;;
+	*) echo "usage: power-testbed.sh [-M MACHINE] [-n NIC] [-a ARGS] [-k DIR] [-g DIR] [-o DIR] [-t SECS] [-c CPUS] [-f FILE]... SCRIPT" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -173,7 +178,7 @@ if [ -n "$outdir" ]; then
 fi
 
 rc=0
-timeout "$timeout" qemu-system-ppc64 "${qemu_machine[@]}" -m "$mem" -nodefaults -nographic \
+timeout "$timeout" qemu-system-ppc64 "${qemu_machine[@]}" -smp "$cpus" -m "$mem" -nodefaults -nographic \
 	-serial mon:stdio -kernel "$kernel" -initrd "$work/initrd.gz" \
 	-append "console=$console quiet $append" < /dev/null > "$work/console" 2>&1 || rc=$?
 tr -d '\r' < "$work/console"

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <endian.h>
+#include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <linux/kvm.h>
@@ -31,6 +32,8 @@
 #define GUEST_MEM	(64ul << 20)	/* RAM at gpa 0 */
 #define CODE_GPA	0x10000
 #define TCE_LIST_GPA	0x20000		/* H_PUT_TCE_INDIRECT's list (4K aligned) */
+#define RACE_LIST_GPA	0x21000		/* a full list the VMM rewrites meanwhile */
+#define RACE_FLIP	0x800ull	/* makes a TCE misaligned, same page */
 #define RESULT_GPA	0x30000		/* per vCPU and item: failures, last error */
 #define DMA_GPA		0x1000000	/* what the TCEs point at */
 #define LIOBN_KERNEL	0x80000000u
@@ -53,7 +56,7 @@
 
 enum { R_PUT_K, R_INDIRECT_K, R_STUFF_K, R_GET_K, R_PUT_U, R_INDIRECT_U,
        R_STUFF_U, R_BAD_LIOBN, R_BAD_IOBA, R_BAD_TCE, R_BAD_PERM,
-       R_BAD_NPAGES, R_BAD_LIST, R_MAX };
+       R_BAD_NPAGES, R_BAD_LIST, R_RACE_INDIRECT, R_MAX };
 
 #define REQ(n, h, op, liobn, path) \
 	{ n, h, HS_KIND_HCALL, path, op, liobn }
@@ -85,6 +88,11 @@ static const struct hl_request requests[R_MAX] = {
 			     HS_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_BAD_LIST] = REQ("put-tce-indirect-bad-list", "H_PUT_TCE_INDIRECT, list not 4K aligned",
 			   HS_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+	/* hostile: H_SUCCESS or H_PARAMETER, on whatever path */
+	[R_RACE_INDIRECT] = REQ("put-tce-indirect-race",
+				"H_PUT_TCE_INDIRECT of 512 TCEs while a VMM thread keeps "
+				"making entries misaligned and aligned again",
+				HS_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
 };
 
 /* What the guest passes besides the opcode and the LIOBN */
@@ -108,6 +116,7 @@ static const struct tce_args tce_args[R_MAX] = {
 	[R_BAD_PERM] = { DMA_GPA | TCE_RW, BATCH, 0 },
 	[R_BAD_NPAGES] = { TCE_LIST_GPA, MAX_INDIRECT + 1, 0 },
 	[R_BAD_LIST] = { TCE_LIST_GPA + 8, BATCH, 0 },
+	[R_RACE_INDIRECT] = { RACE_LIST_GPA, MAX_INDIRECT, 0 },
 };
 
 /* The TCE tables as the VMM sees them: KVM's through its fd, and its own */
@@ -194,6 +203,28 @@ static size_t emit_loop(uint32_t *p, size_t n, const struct hl_item *it,
 	n = emit(p, n, CMPDI0(20, 0));
 	n = emit(p, n, BNE((int)(top - n) * 4));
 	return emit(p, n, STD(23, 16 * i, 22));
+}
+
+/*
+ * The hostile part of put-tce-indirect-race: while the vCPUs run, flip an
+ * offset bit of an entry of the race list, so that a handler that checks
+ * the entry and reads it again may see a misaligned TCE the second time.
+ * A guest can do the same from another vCPU.
+ */
+static pthread_t flipper;
+static volatile int flipper_run;
+static unsigned long long flips;
+
+static void *flip_list(void *arg)
+{
+	volatile uint64_t *list = arg;
+
+	/* the last entry: checked last in a first pass, used last in a second */
+	while (flipper_run) {
+		list[MAX_INDIRECT - 1] ^= htobe64(RACE_FLIP);
+		flips++;
+	}
+	return NULL;
 }
 
 static int fail(char *msg, size_t len, const char *what)
@@ -358,6 +389,9 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 	list = (uint64_t *)(guest_mem + TCE_LIST_GPA);	/* PAPR: big-endian */
 	for (unsigned int i = 0; i < BATCH; i++)
 		list[i] = htobe64((DMA_GPA + ((uint64_t)i << TCE_SHIFT)) | TCE_RW);
+	list = (uint64_t *)(guest_mem + RACE_LIST_GPA);
+	for (unsigned int i = 0; i < MAX_INDIRECT; i++)
+		list[i] = htobe64((DMA_GPA + ((uint64_t)i << TCE_SHIFT)) | TCE_RW);
 
 	region.userspace_addr = (uintptr_t)guest_mem;
 	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
@@ -403,6 +437,16 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 		regs.gpr[22] = RESULT_GPA + i * HL_MAX_ITEMS * 16;
 		if (ioctl(hl_vcpu_fds[i], KVM_SET_REGS, &regs) < 0)
 			return fail(msg, msglen, "KVM_SET_REGS");
+	}
+	for (unsigned int i = 0; i < nr_items; i++) {
+		if (mix[i].req != &requests[R_RACE_INDIRECT] || !mix[i].count)
+			continue;
+		flipper_run = 1;
+		if (pthread_create(&flipper, NULL, flip_list, guest_mem + RACE_LIST_GPA)) {
+			flipper_run = 0;
+			errno = EAGAIN;
+			return fail(msg, msglen, "cannot start the list-flipping thread");
+		}
 	}
 	return 0;
 }
@@ -475,10 +519,11 @@ static int64_t emulate_tce_hcall(uint64_t op, const uint64_t *args)
 			if (!tce_ok(be64toh(list[i])))
 				return H_PARAMETER;
 		for (uint64_t i = 0; i < npages; i++) {
-			uint64_t tce = be64toh(list[i]);
+			/* the guest may have changed it: check what is stored */
+			uint64_t tce = be64toh(((volatile const uint64_t *)list)[i]);
 
 			/* KVM finds every TCE's memslot, even without access */
-			if ((tce & ~(uint64_t)TCE_RW) >= GUEST_MEM)
+			if (!tce_ok(tce) || (tce & ~(uint64_t)TCE_RW) >= GUEST_MEM)
 				return H_PARAMETER;
 			if (store_tce(t, idx + i, tce))
 				return H_HARDWARE;
@@ -516,20 +561,24 @@ static void power_report_kernel_side(FILE *out)
 		fprintf(out, "\"%s\",", vfio_group);
 	else
 		fprintf(out, "null,");
+	/* flips of the race list's entry, if the thread ran */
+	fprintf(out, "\"race_list_flips\":%llu,", flips);
 	fprintf(out, "\"tce_tables\":[");
 	for (unsigned int t = 0; t < 2; t++) {
-		uint64_t set = 0, h = 0xcbf29ce484222325ull;
+		uint64_t set = 0, bad = 0, h = 0xcbf29ce484222325ull;
 
 		for (uint64_t i = 0; tables[t].tces && i < window_pages; i++) {
 			uint64_t v = tables[t].tces[i];
 
 			set += v != 0;
+			bad += !tce_ok(v);	/* no path may store one */
 			for (unsigned int b = 0; b < 8; b++)
 				h = (h ^ ((v >> (8 * b)) & 0xff)) * 0x100000001b3ull;
 		}
 		fprintf(out, "%s{\"liobn\":%u,\"in_kernel\":%s,\"entries_set\":%llu,"
-			"\"digest\":\"%016llx\"}", t ? "," : "", tables[t].liobn,
-			t ? "false" : "true", (unsigned long long)set,
+			"\"entries_invalid\":%llu,\"digest\":\"%016llx\"}",
+			t ? "," : "", tables[t].liobn, t ? "false" : "true",
+			(unsigned long long)set, (unsigned long long)bad,
 			(unsigned long long)h);
 	}
 	fprintf(out, "]");
@@ -590,6 +639,10 @@ out:
 
 static void power_teardown(void)
 {
+	if (flipper_run) {
+		flipper_run = 0;
+		pthread_join(flipper, NULL);
+	}
 	if (kvm_vfio_fd >= 0)
 		close(kvm_vfio_fd);
 	if (group_fd >= 0)
