@@ -60,3 +60,72 @@ EOS
 		done
 	done
 }
+
+# Real mode takes a bounded amount of work (kernel-patch 0009): an
+# H_STUFF_TCE of 4096 TCEs completes in virtual mode at tce_accel=2, with
+# and without VFIO, while the 8-TCE ones of the same run stay in real mode.
+t_kernel_hostile_realmode_work_bounded() {
+	local kdir
+	kdir=$("$TOP/scripts/kernel-build.sh") || return 1
+	cat > guest.sh <<EOS
+$E1000E_TO_VFIO
+echo 2 > /sys/module/kvm_hv/parameters/tce_accel
+hcall-load -j -m stuff-tce-large=40 > /tmp/e.json || exit 1
+echo "HS-LARGE emulated \$(cat /tmp/e.json)"
+hcall-load -j -m stuff-tce-large=40 --vfio \$group > /tmp/v.json || exit 1
+echo "HS-LARGE vfio \$(cat /tmp/v.json)"
+hcall-load -j -m stuff-tce-kernel=40 --vfio \$group > /tmp/s.json || exit 1
+echo "HS-SMALL vfio \$(cat /tmp/s.json)"
+$HOST_LOG_CHECK
+EOS
+	"$TOP/scripts/power-testbed.sh" -M powernv8 -n e1000e-vfio -k "$kdir" -t 300 \
+		-f "$PPC_BIN/hcall-load" guest.sh > console 2>&1 || { tail -n 30 console; return 1; }
+	! grep '^HS-HOSTLOG' console || { echo "the host's log shows harm"; return 1; }
+	local what got
+	for what in "LARGE emulated" "LARGE vfio" "SMALL vfio"; do
+		sed -n "s/^HS-$what //p" console > r.json
+		got=$(jq -c '.observed.per_vcpu[0] | [(.kvm_stats | .h_stuff_tce_realmode, .h_stuff_tce_virtmode, .h_stuff_tce_user),
+			.returns[].failed]' r.json) || { echo "no result for $what"; return 1; }
+		echo "$what: H_STUFF_TCE [real, virtual, user, failed] = $got"
+		case $what in
+		LARGE*) expect_eq "$got" "[0,40,0,0]" "$what" || return 1 ;;
+		SMALL*) expect_eq "$got" "[40,0,0,0]" "$what" || return 1 ;;
+		esac
+	done
+}
+
+# No kprobe can be placed on the real-mode TCE path (kernel-patch 0010):
+# every function the patch blacklists that the kernel has as a symbol is
+# refused by kprobe_events, and the host then runs real-mode TCE hcalls.
+t_kernel_hostile_no_kprobe_in_real_mode() {
+	local kdir fns
+	kdir=$("$TOP/scripts/kernel-build.sh") || return 1
+	fns=$(sed -n 's/^+NOKPROBE_SYMBOL(\(.*\));$/\1/p' "$TOP"/kernel-patch/*.patch | sort -u | tr '\n' ' ')
+	[ -n "$fns" ] || { echo "no NOKPROBE_SYMBOL in the series"; return 1; }
+	cat > guest.sh <<EOS
+for f in $fns; do
+	grep -q " \$f\\\$" /proc/kallsyms || { echo "HS-NOSYM \$f"; continue; }
+	if echo "p:hs_probe \$f" >> /sys/kernel/tracing/kprobe_events 2> /dev/null; then
+		echo "HS-PROBED \$f"
+		echo "-:hs_probe" >> /sys/kernel/tracing/kprobe_events
+	else
+		echo "HS-REFUSED \$f"
+	fi
+done
+echo 2 > /sys/module/kvm_hv/parameters/tce_accel
+hcall-load -j -c 2 -m $POWER_MIX > /tmp/l.json || exit 1
+echo "HS-LOAD \$(cat /tmp/l.json)"
+$HOST_LOG_CHECK
+EOS
+	"$TOP/scripts/power-testbed.sh" -M powernv8 -k "$kdir" -t 300 \
+		-f "$PPC_BIN/hcall-load" guest.sh > console 2>&1 || { tail -n 30 console; return 1; }
+	echo "refused: $(grep -c '^HS-REFUSED' console), no symbol (inlined): $(sed -n 's/^HS-NOSYM //p' console | tr '\n' ' ')"
+	! grep '^HS-PROBED' console || { echo "a probe was accepted on the real-mode path"; return 1; }
+	local f
+	for f in kvmppc_rm_h_put_tce kvmppc_rm_h_put_tce_indirect kvmppc_rm_h_stuff_tce; do
+		grep -qx "HS-REFUSED $f" console || { echo "$f: not refused"; return 1; }
+	done
+	! grep '^HS-HOSTLOG' console || { echo "the host's log shows harm"; return 1; }
+	sed -n 's/^HS-LOAD //p' console > l.json
+	expect_eq "$(tce_path_split l.json)" '[[[303,1,33],[55,0,5],[66,0,9]]]' "level 2 split after the probes" 
+}

@@ -56,7 +56,7 @@
 
 enum { R_PUT_K, R_INDIRECT_K, R_STUFF_K, R_GET_K, R_PUT_U, R_INDIRECT_U,
        R_STUFF_U, R_BAD_LIOBN, R_BAD_IOBA, R_BAD_TCE, R_BAD_PERM,
-       R_BAD_NPAGES, R_BAD_LIST, R_RACE_INDIRECT, R_MAX };
+       R_BAD_NPAGES, R_BAD_LIST, R_RACE_INDIRECT, R_STUFF_LARGE, R_MAX };
 
 #define REQ(n, h, op, liobn, path) \
 	{ n, h, HS_KIND_HCALL, path, op, liobn }
@@ -93,6 +93,9 @@ static const struct hl_request requests[R_MAX] = {
 				"H_PUT_TCE_INDIRECT of 512 TCEs while a VMM thread keeps "
 				"making entries misaligned and aligned again",
 				HS_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+	/* more work than real mode takes at once (kernel-patch 0009) */
+	[R_STUFF_LARGE] = REQ("stuff-tce-large", "H_STUFF_TCE of 4096 TCEs, in-kernel table",
+			      HS_H_STUFF_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
 };
 
 /* What the guest passes besides the opcode and the LIOBN */
@@ -117,6 +120,7 @@ static const struct tce_args tce_args[R_MAX] = {
 	[R_BAD_NPAGES] = { TCE_LIST_GPA, MAX_INDIRECT + 1, 0 },
 	[R_BAD_LIST] = { TCE_LIST_GPA + 8, BATCH, 0 },
 	[R_RACE_INDIRECT] = { RACE_LIST_GPA, MAX_INDIRECT, 0 },
+	[R_STUFF_LARGE] = { 0, 4096, 0 },
 };
 
 /* The TCE tables as the VMM sees them: KVM's through its fd, and its own */
