@@ -89,7 +89,7 @@ tr -d '\r' < "$work/console" | sed -n '/^HS-RAW-BEGIN$/,/^HS-RAW-END$/p' | sed '
 	{ tail -n 20 "$work/console" >&2; die "the emulated host returned no results (exit $rc)"; }
 set -- "$work"/raw/*/run
 [ -e "$1" ] || { tail -n 20 "$work/console" >&2; die "no matrix ran (exit $rc)"; }
-"$top/bench/report.sh" -s emulated -i "$run_id" -o "$out" "${@%/run}" || exit 1
+"$top/bench/report.sh" -s emulated -i "$run_id" -k "$(basename "$kdir")" -o "$out" "${@%/run}" || exit 1
 # the emulated host's first failure: the line before its first HS-FAILED
 why=$(tr -d '\r' < "$work/console" | sed -n '/^HS-FAILED /{x;p;q};h')
 why=${why%% (partial results kept in*}

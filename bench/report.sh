@@ -7,16 +7,20 @@
 # and renamed, so DIR is complete or absent.  A matrix that stopped early
 # gives a run marked "complete": false with the reason, its cells kept.
 #
-#   bench/report.sh -s emulated|real-hardware [-i RUN-ID] -o DIR MATRIX-DIR...
+#   bench/report.sh -s emulated|real-hardware [-i RUN-ID] [-k SERIES-KEY] -o DIR MATRIX-DIR...
+#
+# SERIES-KEY names the host kernel's build: the key scripts/kernel-build.sh
+# caches it under (the basename of the directory it prints); kept as
+# kernel.series_sha256 (null when not given).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "report: $*" >&2; exit 1; }
 
-source= run_id= out=
-while getopts s:i:o: c; do
+source= run_id= out= series_key=
+while getopts s:i:o:k: c; do
 	case $c in
-	s) source=$OPTARG ;; i) run_id=$OPTARG ;; o) out=$OPTARG ;;
-	*) echo "usage: report.sh -s emulated|real-hardware [-i RUN-ID] -o DIR MATRIX-DIR..." >&2; exit 2 ;;
+	s) source=$OPTARG ;; i) run_id=$OPTARG ;; o) out=$OPTARG ;; k) series_key=$OPTARG ;;
+	*) echo "usage: report.sh -s emulated|real-hardware [-i RUN-ID] [-k SERIES-KEY] -o DIR MATRIX-DIR..." >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -137,15 +141,16 @@ done
 [ -s "$tmp/cells.jsonl" ] || die "no cells in $*"
 
 first=$1
-series_sha=$(cd "$top/kernel-patch" && cat $(cat series) | sha256sum | cut -c1-16)
+[ -z "$series_key" ] || [[ $series_key =~ ^[0-9a-f]{16}$ ]] || die "bad series key '$series_key' (16 hex digits)"
 jq -n --arg id "$run_id" --arg source "$source" --arg partial "$partial" \
-	--arg series "$series_sha" --argjson run "$(kv_json "$first/run")" \
+	--arg series "$series_key" --argjson run "$(kv_json "$first/run")" \
 	--slurpfile cells "$tmp/cells.jsonl" '
 	{schema: "hcallscope.iperf/1", run_id: $id, source: $source,
 	 complete: ($partial == "" and ([$cells[] | select(.status != "ok")] | length == 0)),
 	 partial_reason: (if $partial == "" then null else $partial end),
 	 date: $run.date,
-	 kernel: {release: $run.kernel, version: $run.kernel_version, series_sha256: $series},
+	 kernel: {release: $run.kernel, version: $run.kernel_version,
+		  series_sha256: (if $series == "" then null else $series end)},
 	 host: {cpu: $run.cpu, platform: ($run.platform | sub(" +$"; "")), cpus: ($run.host_cpus | tonumber)},
 	 guest_kernel: $run.guest_kernel, server: $run.server, duration_s: ($run.duration | tonumber),
 	 cells: $cells}' > "$tmp/run.json"

@@ -68,7 +68,8 @@ unpack_raw() {
 t_bench_report_remade_from_raw() {
 	local d
 	d=$(emulated_run) && unpack_raw || return 1
-	"$TOP/bench/report.sh" -s emulated -i "$(jq -r .run_id "$d/run.json")" -o again raw/* > out ||
+	"$TOP/bench/report.sh" -s emulated -i "$(jq -r .run_id "$d/run.json")" \
+		-k "$(jq -r .kernel.series_sha256 "$d/run.json")" -o again raw/* > out ||
 		{ cat out; return 1; }
 	local f
 	for f in run.json cells.csv model.json; do
