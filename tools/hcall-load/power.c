@@ -35,6 +35,9 @@
 #define RACE_LIST_GPA	0x21000		/* a full list the VMM rewrites meanwhile */
 #define RACE_FLIP	0x800ull	/* makes a TCE misaligned, same page */
 #define RESULT_GPA	0x30000		/* per vCPU and item: failures, last error */
+/* per vCPU: the items' results, then the race's invalid TCEs read back */
+#define RESULT_STRIDE	(HL_MAX_ITEMS * 16 + 16)
+#define RACE_RESULT	(HL_MAX_ITEMS * 16)
 #define DMA_GPA		0x1000000	/* what the TCEs point at */
 #define LIOBN_KERNEL	0x80000000u
 #define LIOBN_USER	0x80000001u
@@ -141,6 +144,7 @@ static uint8_t *guest_mem;
 
 /* ---- a few PowerPC instructions (guest is little-endian) ---- */
 #define ADDI(rt, ra, si)  ((14u << 26) | ((rt) << 21) | ((ra) << 16) | ((si) & 0xffff))
+#define ADDIS(rt, ra, si) ((15u << 26) | ((rt) << 21) | ((ra) << 16) | ((si) & 0xffff))
 #define ORI(ra, rs, ui)   ((24u << 26) | ((rs) << 21) | ((ra) << 16) | ((ui) & 0xffff))
 #define ORIS(ra, rs, ui)  ((25u << 26) | ((rs) << 21) | ((ra) << 16) | ((ui) & 0xffff))
 #define ANDI(ra, rs, ui)  ((28u << 26) | ((rs) << 21) | ((ra) << 16) | ((ui) & 0xffff))
@@ -150,6 +154,7 @@ static uint8_t *guest_mem;
 #define BEQ(disp)         ((16u << 26) | (12u << 21) | (2u << 16) | ((disp) & 0xfffc))
 #define ADD(rt, ra, rb)   ((31u << 26) | ((rt) << 21) | ((ra) << 16) | ((rb) << 11) | (266u << 1))
 #define STD(rs, ds, ra)   ((62u << 26) | ((rs) << 21) | ((ra) << 16) | ((ds) & 0xfffc))
+#define B(disp)           ((18u << 26) | ((disp) & 0x3fffffc))
 #define SC1               0x44000022u
 
 static size_t emit(uint32_t *p, size_t n, uint32_t insn)
@@ -164,6 +169,23 @@ static size_t load32(uint32_t *p, size_t n, unsigned int r, uint32_t v)
 	n = emit(p, n, ADDI(r, 0, 0));
 	n = emit(p, n, ORIS(r, r, v >> 16));
 	return emit(p, n, ORI(r, r, v & 0xffff));
+}
+
+/* r5 = the ioba of request @r for loop counter r20, in the vCPU's region */
+static size_t emit_ioba(uint32_t *p, size_t n, const struct hl_request *r,
+			const struct tce_args *a)
+{
+	if (a->ioba_outside)
+		return load32(p, n, 5, (uint32_t)(window_pages << TCE_SHIFT));
+	if (r->code == HS_H_PUT_TCE || r->code == HS_H_GET_TCE) {
+		n = emit(p, n, ANDI(5, 20, 0xff));		/* ioba = (r20 & 0xff) << 12 */
+		n = emit(p, n, MULLI(5, 5, 1 << TCE_SHIFT));
+	} else {
+		n = emit(p, n, ANDI(5, 20, 0x1f));		/* ioba = (r20 & 31) * 8 pages */
+		n = emit(p, n, MULLI(5, 5, BATCH));
+		n = emit(p, n, MULLI(5, 5, 1 << TCE_SHIFT));
+	}
+	return emit(p, n, ADD(5, 5, 21));
 }
 
 /*
@@ -181,31 +203,49 @@ static size_t emit_loop(uint32_t *p, size_t n, const struct hl_item *it,
 
 	n = load32(p, n, 20, (uint32_t)it->count);
 	n = emit(p, n, ADDI(23, 0, 0));
+	n = emit(p, n, ADDI(24, 0, 0));
 	top = n;
 	n = load32(p, n, 3, r->code);
 	n = load32(p, n, 4, (uint32_t)r->arg);
-	if (a->ioba_outside) {
-		n = load32(p, n, 5, (uint32_t)(window_pages << TCE_SHIFT));
-	} else if (r->code == HS_H_PUT_TCE || r->code == HS_H_GET_TCE) {
-		n = emit(p, n, ANDI(5, 20, 0xff));		/* ioba = (r20 & 0xff) << 12 */
-		n = emit(p, n, MULLI(5, 5, 1 << TCE_SHIFT));
-	} else {
-		n = emit(p, n, ANDI(5, 20, 0x1f));		/* ioba = (r20 & 31) * 8 pages */
-		n = emit(p, n, MULLI(5, 5, BATCH));
-		n = emit(p, n, MULLI(5, 5, 1 << TCE_SHIFT));
-	}
-	if (!a->ioba_outside)
-		n = emit(p, n, ADD(5, 5, 21));
+	n = emit_ioba(p, n, r, a);
 	n = load32(p, n, 6, a->r6);
 	n = emit(p, n, ADDI(7, 0, a->npages));
 	n = emit(p, n, SC1);
 	n = emit(p, n, CMPDI0(3, 0));
-	n = emit(p, n, BEQ(12));
-	n = emit(p, n, STD(3, 16 * i + 8, 22));
-	n = emit(p, n, ADDI(23, 23, 1));
+	if (r == &requests[R_RACE_INDIRECT]) {
+		/*
+		 * Success: read the last TCE back (H_GET_TCE returns it in r4);
+		 * offset bits set there mean an unchecked value was stored.
+		 */
+		size_t bne = n, skip;
+
+		n = emit(p, n, 0);			/* bne failed (below) */
+		n = load32(p, n, 3, HS_H_GET_TCE);
+		n = load32(p, n, 4, (uint32_t)r->arg);
+		n = emit_ioba(p, n, r, a);
+		/* + 511 pages = 0x200000 - 0x1000 */
+		n = emit(p, n, ADDIS(5, 5, (MAX_INDIRECT << TCE_SHIFT) >> 16));
+		n = emit(p, n, ADDI(5, 5, -(1 << TCE_SHIFT)));
+		n = emit(p, n, SC1);
+		n = emit(p, n, ANDI(4, 4, 0xff8));	/* offset bits of the TCE */
+		n = emit(p, n, BEQ(8));
+		n = emit(p, n, ADDI(24, 24, 1));
+		skip = n;
+		n = emit(p, n, 0);			/* b past the failure */
+		p[bne] = BNE((int)(n - bne) * 4);
+		n = emit(p, n, STD(3, 16 * i + 8, 22));
+		n = emit(p, n, ADDI(23, 23, 1));
+		p[skip] = B((int)(n - skip) * 4);
+	} else {
+		n = emit(p, n, BEQ(12));
+		n = emit(p, n, STD(3, 16 * i + 8, 22));
+		n = emit(p, n, ADDI(23, 23, 1));
+	}
 	n = emit(p, n, ADDI(20, 20, -1));
 	n = emit(p, n, CMPDI0(20, 0));
 	n = emit(p, n, BNE((int)(top - n) * 4));
+	if (r == &requests[R_RACE_INDIRECT])
+		n = emit(p, n, STD(24, RACE_RESULT, 22));
 	return emit(p, n, STD(23, 16 * i, 22));
 }
 
@@ -438,7 +478,7 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 		regs.pc = CODE_GPA;
 		regs.msr = 0x8000000000001001ull;	/* SF | ME | LE, MMU off */
 		regs.gpr[21] = (uint64_t)i << (REGION_SHIFT + TCE_SHIFT);
-		regs.gpr[22] = RESULT_GPA + i * HL_MAX_ITEMS * 16;
+		regs.gpr[22] = RESULT_GPA + i * RESULT_STRIDE;
 		if (ioctl(hl_vcpu_fds[i], KVM_SET_REGS, &regs) < 0)
 			return fail(msg, msglen, "KVM_SET_REGS");
 	}
@@ -558,8 +598,17 @@ static enum hl_exit power_handle_exit(struct kvm_run *run)
  * table's fd.  The digest (FNV-1a of the entries) lets runs on different
  * paths be compared.
  */
+static void stop_flipper(void)
+{
+	if (flipper_run) {
+		flipper_run = 0;
+		pthread_join(flipper, NULL);
+	}
+}
+
 static void power_report_kernel_side(FILE *out)
 {
+	stop_flipper();		/* the vCPUs are done: the count is final */
 	fprintf(out, "\"vfio_group\":");
 	if (vfio_group)
 		fprintf(out, "\"%s\",", vfio_group);
@@ -592,7 +641,7 @@ static void power_report_kernel_side(FILE *out)
 static void report_returns(unsigned int idx, FILE *out)
 {
 	const uint64_t *res = (const uint64_t *)(guest_mem + RESULT_GPA +
-						 idx * HL_MAX_ITEMS * 16);
+						 idx * RESULT_STRIDE);
 
 	fprintf(out, ",\"returns\":{");
 	for (unsigned int i = 0; i < mix_len; i++)
@@ -600,6 +649,9 @@ static void report_returns(unsigned int idx, FILE *out)
 			i ? "," : "", mix_items[i].req->name,
 			(unsigned long long)res[2 * i], (long long)res[2 * i + 1]);
 	fprintf(out, "}");
+	/* put-tce-indirect-race: successful calls whose last TCE read back invalid */
+	fprintf(out, ",\"race_invalid_stored\":%llu",
+		(unsigned long long)res[RACE_RESULT / 8]);
 }
 
 /*
@@ -643,10 +695,7 @@ out:
 
 static void power_teardown(void)
 {
-	if (flipper_run) {
-		flipper_run = 0;
-		pthread_join(flipper, NULL);
-	}
+	stop_flipper();
 	if (kvm_vfio_fd >= 0)
 		close(kvm_vfio_fd);
 	if (group_fd >= 0)
