@@ -42,7 +42,7 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(BPF_ARCH) \
 
 LIB_SRCS := tools/lib/names.c tools/lib/export.c
 LOAD_SRCS := tools/hcall-load/hcall-load.c \
-	tools/hcall-load/$(if $(filter x86,$(BPF_ARCH)),x86,power).c
+	$(if $(filter x86,$(BPF_ARCH)),tools/hcall-load/x86.c,tools/hcall-load/power.c tools/hcall-load/fuzz.c)
 
 TOOLS := $(OUT)/hcallstat $(OUT)/hcall-load
 
@@ -72,7 +72,7 @@ $(OUT)/hcallstat: tools/hcallstat.c $(OUT)/hcallstat.skel.h $(LIB_SRCS) \
 	$(CC) $(CFLAGS) $(INCLUDES) -o $@ tools/hcallstat.c $(LIB_SRCS) \
 		$(LDFLAGS) $(LIBBPF_LIBS)
 
-$(OUT)/hcall-load: $(LOAD_SRCS) tools/hcall-load/hcall-load.h $(LIB_SRCS) \
+$(OUT)/hcall-load: $(LOAD_SRCS) tools/hcall-load/*.h $(LIB_SRCS) \
 		tools/lib/names.h bpf/hcallscope.h bpf/hcalls.def | $(OUT)
 	$(CC) $(CFLAGS) $(INCLUDES) -o $@ $(LOAD_SRCS) $(LIB_SRCS) \
 		$(LDFLAGS) -lpthread

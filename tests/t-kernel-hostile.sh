@@ -131,3 +131,68 @@ EOS
 	sed -n 's/^HS-LOAD //p' console > l.json
 	expect_eq "$(tce_path_split l.json)" '[[[303,1,33],[55,0,5],[66,0,9]]]' "level 2 split after the probes" 
 }
+
+# The differential fuzzer: hcall-load --fuzz SEED,CALLS makes each of 2
+# vCPUs issue CALLS random TCE hcalls (random LIOBN, ioba, TCE values and
+# permission bits, list pages and lengths, page counts; bad ones
+# included), once per tce_accel level, with an emulated table and with a
+# VFIO group behind it.  Every return code, every TCE H_GET_TCE reads and
+# both tables' final contents must equal those of the userspace-only run
+# with the emulated table (the VMM's implementation of PAPR with KVM's
+# checks).  A divergence names the seed and the first differing call, so
+# it replays: HS_FUZZ_SEED=S HS_FUZZ_CALLS=N tests/run.sh hostile_fuzz
+t_kernel_hostile_fuzz() {
+	local kdir seed=${HS_FUZZ_SEED:-20261129} calls=${HS_FUZZ_CALLS:-600}
+	kdir=$("$TOP/scripts/kernel-build.sh") || return 1
+	cat > guest.sh <<EOS
+$E1000E_TO_VFIO
+P=/sys/module/kvm_hv/parameters/tce_accel
+for backing in emulated vfio; do
+	args=
+	[ \$backing = vfio ] && args="--vfio \$group"
+	for level in 0 1 2; do
+		echo \$level > \$P
+		hcall-load -j -c 2 --fuzz $seed,$calls \$args > /tmp/f.json ||
+			{ echo "HS-FUZZ-ERROR \$backing \$level"; cat /tmp/f.json; exit 1; }
+		echo "HS-FUZZ \$backing \$level \$(cat /tmp/f.json)"
+	done
+done
+echo 2 > \$P
+$HOST_LOG_CHECK
+echo HS-ALIVE
+EOS
+	local t0=$SECONDS
+	"$TOP/scripts/power-testbed.sh" -M powernv8 -n e1000e-vfio -k "$kdir" -t 600 \
+		-f "$PPC_BIN/hcall-load" guest.sh > console 2>&1 || { tail -n 30 console; return 1; }
+	grep -q '^HS-ALIVE' console || { tail -n 30 console; echo "the host did not survive"; return 1; }
+	! grep '^HS-HOSTLOG' console || { echo "the host's log shows harm"; return 1; }
+	sed -n "s/^HS-FUZZ emulated 0 //p" console > ref.json
+	[ -s ref.json ] || { echo "no reference run"; return 1; }
+	local backing level bad
+	for backing in emulated vfio; do
+		for level in 0 1 2; do
+			sed -n "s/^HS-FUZZ $backing $level //p" console > run.json
+			[ -s run.json ] || { echo "no run for $backing level $level"; return 1; }
+			bad=$(jq -r --slurpfile R ref.json --arg w "$backing level $level" '
+				$R[0] as $r | . as $x |
+				([range(0; $x.vcpus) as $v | $x.observed.per_vcpu[$v].fuzz as $f |
+				  $r.observed.per_vcpu[$v].fuzz as $g |
+				  (first(range(0; $f.returns | length) | select($f.returns[.] != $g.returns[.])) // null) as $k |
+				  if $k != null then
+					"\($w): seed \($f.seed) vCPU \($v) call \($k) [op,liobn,ioba,r6,npages]=\($f.calls[$k]): returned \($f.returns[$k]), userspace-only \($g.returns[$k])"
+				  elif $f.get_tce != $g.get_tce then "\($w): seed \($f.seed) vCPU \($v): H_GET_TCE read other TCEs"
+				  else empty end] +
+				 [range(0; 2) as $t | select($x.observed.tce_tables[$t].digest != $r.observed.tce_tables[$t].digest) |
+				  "\($w): table \($t) contents differ (\($x.observed.tce_tables[$t].digest) vs \($r.observed.tce_tables[$t].digest))"]) | .[]' run.json) ||
+				{ echo "jq failed on $backing level $level"; return 1; }
+			[ -z "$bad" ] || { echo "$bad"; return 1; }
+			jq -r --arg w "$backing level $level" '"\($w): \(.vcpus) x \(.observed.per_vcpu[0].fuzz.returns | length) calls, " +
+				"\([.observed.per_vcpu[].fuzz.returns[] | select(. == 0)] | length) H_SUCCESS, " +
+				"\([.observed.per_vcpu[].fuzz.returns[] | select(. == -4)] | length) H_PARAMETER, paths " +
+				"\([.observed.per_vcpu[].kvm_stats | to_entries[] | select(.key | test("realmode")) | .value] | add)/" +
+				"\([.observed.per_vcpu[].kvm_stats | to_entries[] | select(.key | test("virtmode")) | .value] | add)/" +
+				"\([.observed.per_vcpu[].kvm_stats | to_entries[] | select(.key | test("_user$")) | .value] | add) real/virtual/user"' run.json
+		done
+	done
+	echo "seed $seed: $((calls * 2 * 6)) calls in $((SECONDS - t0)) s, identical on every level and backing"
+}

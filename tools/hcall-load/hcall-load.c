@@ -18,7 +18,7 @@
 #include "names.h"
 
 static const char usage[] =
-"Usage: hcall-load [-c VCPUS] [-m MIX] [-j] [-w] [-l] [--vfio GROUP]\n"
+"Usage: hcall-load [-c VCPUS] [-m MIX] [-j] [-w] [-l] [--vfio GROUP] [--fuzz SEED,CALLS]\n"
 "Run a KVM guest that issues an exact mix of requests, then report them.\n"
 "\n"
 "  -c, --vcpus N     vCPUs; each runs the whole mix (default 1, max 64)\n"
@@ -29,6 +29,9 @@ static const char usage[] =
 "      --vfio GROUP  POWER: back the in-kernel TCE table with VFIO group\n"
 "                    GROUP (/dev/vfio/GROUP, a device bound to vfio-pci), so\n"
 "                    the TCE hcalls program the host IOMMU for that device\n"
+"      --fuzz SEED,CALLS  POWER: each vCPU (at most 8) issues CALLS random TCE\n"
+"                    hcalls (bad values too) made from SEED instead of the mix;\n"
+"                    -j reports every call and its return code\n"
 "  -h, --help\n"
 "\n"
 "Examples:\n"
@@ -236,6 +239,7 @@ int main(int argc, char **argv)
 		{ "wait", no_argument, NULL, 'w' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "vfio", required_argument, NULL, 'V' },
+		{ "fuzz", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -243,7 +247,7 @@ int main(int argc, char **argv)
 	struct vcpu_thread th[HL_MAX_VCPUS] = {};
 	const char *mix = hl_backend.default_mix;
 	unsigned int nr_items, nr_vcpus = 1;
-	int json = 0, wait_sig = 0, c, err = 0;
+	int json = 0, wait_sig = 0, fuzz = 0, c, err = 0;
 	char msg[256] = "";
 	double t0;
 	char *end;
@@ -275,6 +279,17 @@ int main(int argc, char **argv)
 			}
 			hl_backend.set_vfio_group(optarg);
 			break;
+		case 'F':
+			if (!hl_backend.set_fuzz) {
+				fprintf(stderr, "hcall-load: --fuzz needs the POWER backend\n");
+				return 2;
+			}
+			if (hl_backend.set_fuzz(optarg, msg, sizeof(msg))) {
+				fprintf(stderr, "hcall-load: %s\n", msg);
+				return 2;
+			}
+			fuzz = 1;
+			break;
 		case 'l':
 			for (unsigned int i = 0; i < hl_backend.nr_requests; i++)
 				printf("%-20s %s\n", hl_backend.requests[i].name,
@@ -292,6 +307,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hcall-load: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
+	if (fuzz && mix != hl_backend.default_mix) {
+		fprintf(stderr, "hcall-load: -m and --fuzz exclude each other\n");
+		return 2;
+	}
+	if (fuzz)
+		mix = "";	/* the calls come from the seed */
 	if (parse_mix(mix, items, &nr_items))
 		return 2;
 	for (unsigned int v = 0; v < HL_MAX_VCPUS; v++)

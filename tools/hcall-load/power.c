@@ -25,6 +25,7 @@
 #include <linux/kvm.h>
 #include <linux/vfio.h>
 #include "hcall-load.h"
+#include "fuzz.h"
 
 #define HL_H_DONE	0xf3fc		/* not a PAPR opcode: ends the guest */
 #define KVM_VM_PPC_HV	1
@@ -39,6 +40,12 @@
 #define RESULT_STRIDE	(HL_MAX_ITEMS * 16 + 16)
 #define RACE_RESULT	(HL_MAX_ITEMS * 16)
 #define DMA_GPA		0x1000000	/* what the TCEs point at */
+/* --fuzz: code and return codes per vCPU, the TCE list pages it picks from */
+#define FUZZ_CODE_GPA	0x100000
+#define FUZZ_CODE_STRIDE 0x40000	/* 19 instructions per call */
+#define FUZZ_RC_GPA	0x300000
+#define FUZZ_RC_STRIDE	(FUZZ_MAX_CALLS * 16)
+#define FUZZ_LISTS_GPA	0x400000
 #define LIOBN_KERNEL	0x80000000u
 #define LIOBN_USER	0x80000001u
 #define LIOBN_NONE	0x80000002u	/* no table anywhere */
@@ -292,6 +299,43 @@ static void power_set_vfio_group(const char *group)
 	vfio_group = group;
 }
 
+/* --fuzz SEED,CALLS: the calls of each vCPU, as generated */
+static uint64_t fuzz_seed;
+static unsigned int fuzz_n;
+static struct fuzz_call fuzz[FUZZ_MAX_VCPUS][FUZZ_MAX_CALLS];
+
+static int power_set_fuzz(const char *spec, char *msg, size_t msglen)
+{
+	return fuzz_parse(spec, &fuzz_seed, &fuzz_n, msg, msglen);
+}
+
+/* vCPU @v's code: each call's return code (and r4) stored at r22, r22 += 16 */
+static void emit_fuzz(unsigned int v, unsigned int nr_vcpus)
+{
+	uint32_t *code = (uint32_t *)(guest_mem + FUZZ_CODE_GPA + v * FUZZ_CODE_STRIDE);
+	size_t n = 0;
+
+	fuzz_calls(fuzz_seed, v, fuzz_n, 1u << REGION_SHIFT,
+		   (uint64_t)nr_vcpus << REGION_SHIFT, GUEST_MEM, FUZZ_LISTS_GPA,
+		   LIOBN_KERNEL, LIOBN_USER, LIOBN_NONE, fuzz[v]);
+	for (unsigned int k = 0; k < fuzz_n; k++) {
+		const struct fuzz_call *c = &fuzz[v][k];
+
+		n = load32(code, n, 3, c->op);
+		n = load32(code, n, 4, c->liobn);
+		n = load32(code, n, 5, c->ioba);
+		n = load32(code, n, 6, c->r6);
+		n = load32(code, n, 7, c->npages);
+		n = emit(code, n, SC1);
+		n = emit(code, n, STD(3, 0, 22));
+		n = emit(code, n, STD(4, 8, 22));
+		n = emit(code, n, ADDI(22, 22, 16));
+	}
+	n = load32(code, n, 3, HL_H_DONE);
+	n = emit(code, n, SC1);
+	emit(code, n, 0x48000000);			/* b . */
+}
+
 /*
  * What QEMU does for a passed-through device on a LIOBN with an in-kernel
  * table: a SPAPR TCE v2 container, the guest RAM preregistered, the
@@ -433,6 +477,15 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 	list = (uint64_t *)(guest_mem + TCE_LIST_GPA);	/* PAPR: big-endian */
 	for (unsigned int i = 0; i < BATCH; i++)
 		list[i] = htobe64((DMA_GPA + ((uint64_t)i << TCE_SHIFT)) | TCE_RW);
+	if (fuzz_n) {
+		if (nr_vcpus > FUZZ_MAX_VCPUS) {
+			errno = EINVAL;
+			return fail(msg, msglen, "--fuzz runs at most 8 vCPUs");
+		}
+		for (unsigned int i = 0; i < FUZZ_LIST_PAGES; i++)
+			fuzz_list_page(fuzz_seed, i, GUEST_MEM,
+				       (uint64_t *)(guest_mem + FUZZ_LISTS_GPA + i * 4096));
+	}
 	list = (uint64_t *)(guest_mem + RACE_LIST_GPA);
 	for (unsigned int i = 0; i < MAX_INDIRECT; i++)
 		list[i] = htobe64((DMA_GPA + ((uint64_t)i << TCE_SHIFT)) | TCE_RW);
@@ -476,9 +529,14 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 		if (ioctl(hl_vcpu_fds[i], KVM_GET_REGS, &regs) < 0)
 			return fail(msg, msglen, "KVM_GET_REGS");
 		regs.pc = CODE_GPA;
+		if (fuzz_n) {
+			emit_fuzz(i, nr_vcpus);
+			regs.pc = FUZZ_CODE_GPA + i * FUZZ_CODE_STRIDE;
+		}
 		regs.msr = 0x8000000000001001ull;	/* SF | ME | LE, MMU off */
 		regs.gpr[21] = (uint64_t)i << (REGION_SHIFT + TCE_SHIFT);
-		regs.gpr[22] = RESULT_GPA + i * RESULT_STRIDE;
+		regs.gpr[22] = fuzz_n ? FUZZ_RC_GPA + i * FUZZ_RC_STRIDE :
+				       RESULT_GPA + i * RESULT_STRIDE;
 		if (ioctl(hl_vcpu_fds[i], KVM_SET_REGS, &regs) < 0)
 			return fail(msg, msglen, "KVM_SET_REGS");
 	}
@@ -655,6 +713,35 @@ static void report_returns(unsigned int idx, FILE *out)
 }
 
 /*
+ * --fuzz: each call ([op, liobn, ioba, r6, npages]), what it returned, and
+ * for H_GET_TCE the TCE it read (r4); the seed is in "fuzz_seed".
+ */
+static void report_fuzz(unsigned int idx, FILE *out)
+{
+	const int64_t *rc = (const int64_t *)(guest_mem + FUZZ_RC_GPA + idx * FUZZ_RC_STRIDE);
+
+	fprintf(out, ",\"fuzz\":{\"seed\":%llu,\"calls\":[", (unsigned long long)fuzz_seed);
+	for (unsigned int k = 0; k < fuzz_n; k++) {
+		const struct fuzz_call *c = &fuzz[idx][k];
+
+		fprintf(out, "%s[%u,%u,%u,%u,%u]", k ? "," : "", c->op, c->liobn,
+			c->ioba, c->r6, c->npages);
+	}
+	fprintf(out, "],\"returns\":[");
+	for (unsigned int k = 0; k < fuzz_n; k++)
+		fprintf(out, "%s%lld", k ? "," : "", (long long)rc[2 * k]);
+	fprintf(out, "],\"get_tce\":[");
+	for (unsigned int k = 0, first = 1; k < fuzz_n; k++) {
+		if (fuzz[idx][k].op != HS_H_GET_TCE)
+			continue;
+		fprintf(out, "%s[%u,%llu]", first ? "" : ",", k,
+			(unsigned long long)rc[2 * k + 1]);
+		first = 0;
+	}
+	fprintf(out, "]}");
+}
+
+/*
  * The vCPU's TCE path counters from KVM_GET_STATS_FD: "h_*tce*" stats exist
  * on kernels with hcallscope's patch; elsewhere the object is empty.
  */
@@ -666,6 +753,8 @@ static void power_report_vcpu(unsigned int idx, FILE *out)
 	int fd, first = 1;
 
 	report_returns(idx, out);
+	if (fuzz_n)
+		report_fuzz(idx, out);
 	fprintf(out, ",\"kvm_stats\":{");
 	fd = ioctl(hl_vcpu_fds[idx], KVM_GET_STATS_FD, NULL);
 	if (fd < 0 || pread(fd, &h, sizeof(h), 0) != sizeof(h))
@@ -725,4 +814,5 @@ const struct hl_backend hl_backend = {
 	.report_vcpu = power_report_vcpu,
 	.teardown = power_teardown,
 	.set_vfio_group = power_set_vfio_group,
+	.set_fuzz = power_set_fuzz,
 };
