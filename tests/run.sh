@@ -144,7 +144,7 @@ done
 
 for k in "${!tier_secs[@]}"; do
 	printf '%s %d\n' "$k" "${tier_secs[$k]}"
-done | sort | awk '{ printf "time %-10s %4dm%02ds\n", $1, $2 / 60, $2 % 60; s += $2 }
-	END { if (NR) printf "time %-10s %4dm%02ds\n", "all", s / 60, s % 60 }'
+done | sort | awk '{ printf "time %-17s %4dm%02ds\n", $1, $2 / 60, $2 % 60; s += $2 }
+	END { if (NR) printf "time %-17s %4dm%02ds\n", "all", s / 60, s % 60 }'
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
