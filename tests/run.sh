@@ -100,22 +100,21 @@ run_test() {
 # C unit tests print a line per assertion ("ok NAME" / "FAIL NAME: why");
 # the binary must also exit 0: a crash or an exit after some ok lines fails.
 unit_c() {	# BIN
-	local unit line rc=0 t0=$SECONDS shown=0 all=0
+	local unit line rc=0 t0=$SECONDS shown=0 every=1
 	unit="unit $(basename "$1")"
-	[ -z "$filter" ] || [[ $unit == *"$filter"* ]] || [[ $filter == unit* ]] || all=1
-	[ $all = 1 ] || all=2	# 2: every assert of this binary is selected
+	# a PATTERN naming no binary selects only the asserts it names
+	[ -z "$filter" ] || [[ $unit == *"$filter"* ]] || [[ $filter == unit* ]] || every=0
 	{ "$1" > "$WORK/unit.out" 2>&1 < /dev/null; } 2> /dev/null || rc=$?
 	while read -r line; do
 		case $line in ok\ *|FAIL\ *) ;; *) continue ;; esac
-		# with a PATTERN naming no binary, only the asserts it names
-		[ $all = 2 ] || [[ "$unit: ${line#* }" == *"$filter"* ]] || continue
+		[ $every = 1 ] || [[ "$unit: ${line#* }" == *"$filter"* ]] || continue
 		shown=1
 		case $line in
 		ok\ *) passed=$((passed + 1)); echo "ok   $unit: ${line#ok }" ;;
 		*) failed=$((failed + 1)); echo "FAIL $unit: ${line#FAIL }" ;;
 		esac
 	done < "$WORK/unit.out"
-	[ $all = 2 ] || [ $shown = 1 ] || return 0
+	[ $every = 1 ] || [ $shown = 1 ] || return 0
 	if [ $rc != 0 ]; then
 		failed=$((failed + 1))
 		if [ $rc -gt 128 ]; then
