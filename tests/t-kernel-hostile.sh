@@ -6,6 +6,28 @@
 HOST_LOG_CHECK='dmesg | grep -E "BUG|Oops|WARNING|Unable to handle|Kernel panic|rcu.*(stall|detected)|soft lockup|hard LOCKUP|kmemleak|list_(add|del) corruption" |
 	sed "s/^/HS-HOSTLOG /"'
 
+# Guest-script lines: hcall-load ARGS on each tce_accel level of LEVELS,
+# first with an emulated table, then with the e1000e's VFIO group ($group,
+# from E1000E_TO_VFIO) behind it; each result as "HS-TAG BACKING LEVEL
+# JSON"; tce_accel back to 2 at the end.
+each_backing_and_level() {	# TAG "LEVELS" HCALL-LOAD-ARGS...
+	local tag=$1 levels=$2
+	shift 2
+	cat <<EOS
+for backing in emulated vfio; do
+	args=
+	[ \$backing = vfio ] && args="--vfio \$group"
+	for level in $levels; do
+		echo \$level > /sys/module/kvm_hv/parameters/tce_accel
+		hcall-load -j $* \$args > /tmp/r.json ||
+			{ echo "HS-$tag-ERROR \$backing \$level"; cat /tmp/r.json; exit 1; }
+		echo "HS-$tag \$backing \$level \$(cat /tmp/r.json)"
+	done
+done
+echo 2 > /sys/module/kvm_hv/parameters/tce_accel
+EOS
+}
+
 # H_PUT_TCE_INDIRECT of 512 TCEs while another CPU keeps flipping an
 # offset bit of the list's last entry (checked last by a first pass, used
 # last by a second): on every tce_accel level, with an emulated table and
@@ -15,23 +37,12 @@ HOST_LOG_CHECK='dmesg | grep -E "BUG|Oops|WARNING|Unable to handle|Kernel panic|
 t_kernel_hostile_indirect_list_race() {
 	local kdir
 	kdir=$("$TOP/scripts/kernel-build.sh") || return 1
-	cat > guest.sh <<EOS
-$E1000E_TO_VFIO
-P=/sys/module/kvm_hv/parameters/tce_accel
-for backing in emulated vfio; do
-	args=
-	[ \$backing = vfio ] && args="--vfio \$group"
-	for level in 2 1 0; do
-		echo \$level > \$P
-		hcall-load -j -m put-tce-indirect-race=${HS_RACE_CALLS:-300} \$args > /tmp/r.json ||
-			{ echo "HS-RACE-ERROR \$backing \$level"; cat /tmp/r.json; exit 1; }
-		echo "HS-RACE \$backing \$level \$(cat /tmp/r.json)"
-	done
-done
-echo 2 > \$P
-$HOST_LOG_CHECK
-echo HS-ALIVE
-EOS
+	{
+		echo "$E1000E_TO_VFIO"
+		each_backing_and_level RACE "2 1 0" -m put-tce-indirect-race=${HS_RACE_CALLS:-300}
+		echo "$HOST_LOG_CHECK"
+		echo "echo HS-ALIVE"
+	} > guest.sh
 	local t0=$SECONDS
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -c 2 -n e1000e-vfio -k "$kdir" -t 600 \
 		-f "$PPC_BIN/hcall-load" guest.sh > console 2>&1 || { tail -n 30 console; return 1; }
@@ -144,23 +155,12 @@ EOS
 t_kernel_hostile_fuzz() {
 	local kdir seed=${HS_FUZZ_SEED:-20261129} calls=${HS_FUZZ_CALLS:-600}
 	kdir=$("$TOP/scripts/kernel-build.sh") || return 1
-	cat > guest.sh <<EOS
-$E1000E_TO_VFIO
-P=/sys/module/kvm_hv/parameters/tce_accel
-for backing in emulated vfio; do
-	args=
-	[ \$backing = vfio ] && args="--vfio \$group"
-	for level in 0 1 2; do
-		echo \$level > \$P
-		hcall-load -j -c 2 --fuzz $seed,$calls \$args > /tmp/f.json ||
-			{ echo "HS-FUZZ-ERROR \$backing \$level"; cat /tmp/f.json; exit 1; }
-		echo "HS-FUZZ \$backing \$level \$(cat /tmp/f.json)"
-	done
-done
-echo 2 > \$P
-$HOST_LOG_CHECK
-echo HS-ALIVE
-EOS
+	{
+		echo "$E1000E_TO_VFIO"
+		each_backing_and_level FUZZ "0 1 2" -c 2 --fuzz "$seed,$calls"
+		echo "$HOST_LOG_CHECK"
+		echo "echo HS-ALIVE"
+	} > guest.sh
 	local t0=$SECONDS
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -n e1000e-vfio -k "$kdir" -t 600 \
 		-f "$PPC_BIN/hcall-load" guest.sh > console 2>&1 || { tail -n 30 console; return 1; }
