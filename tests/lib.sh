@@ -1,5 +1,7 @@
 # Helpers shared by tests/t-*.sh (sourced by tests/run.sh).
 
+. "$TOP/scripts/lib/proc.sh"	# wait_line, stop_pid: bounded waits
+
 expect_eq() {	# GOT WANT WHAT
 	[ "$1" = "$2" ] && return 0
 	echo "expected $3 = '$2', got '$1'"
@@ -90,25 +92,18 @@ check_load_observed() {	# LOADJSON
 # Start hcall-load stopped (-w) in this shell; its PID in $LOAD_PID once
 # it is ready.
 start_load_waiting() {	# OUTFILE ARGS...
-	local out=$1 i
+	local out=$1
 	shift
 	"$BIN/hcall-load" -w -j "$@" > "$out" 2> "$out.err" &
 	LOAD_PID=$!
-	for i in $(seq 100); do
-		grep -q ready "$out.err" 2>/dev/null && return 0
-		sleep 0.05
-	done
+	wait_line "$out.err" ready 5 "$LOAD_PID" && return 0
 	echo "hcall-load did not get ready: $(cat "$out.err")" >&2
 	return 1
 }
 
 # Wait until hcallstat has attached (it prints a line on stderr with -v).
 wait_attached() {	# ERRFILE
-	local i
-	for i in $(seq 200); do
-		grep -q "attached" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
+	wait_line "$1" attached 10 && return 0
 	echo "hcallstat did not attach: $(cat "$1")"
 	return 1
 }

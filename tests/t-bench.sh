@@ -281,8 +281,7 @@ t_bench_bpftrace_stop_never_lost() {
 # A process that ignores the stop signal is killed at the bound, and the
 # caller learns it.
 t_bench_stop_is_bounded() {
-	local top=$TOP rc=0 t0=$SECONDS p
-	. "$TOP/scripts/lib/proc.sh"
+	local rc=0 t0=$SECONDS p
 	sh -c 'trap "" INT; while :; do sleep 1; done' &
 	p=$!
 	sleep 0.2
