@@ -3,12 +3,14 @@
 # NIC passed through with VFIO; the seed's scenario.  The same script runs
 # on real POWER8 and inside the emulated one (bench/emulated.sh).
 #
-#   guest.sh start -d PCI-ADDR -k VMLINUX -i INITRD [-a KERNEL-ARGS] [-m MEM]
-#                  [-c CPUS] [-x MACHINE-OPTS] [-r RUNDIR] [-w SECS]
+#   guest.sh start -d PCI-ADDR[,PCI-ADDR] -k VMLINUX -i INITRD [-a KERNEL-ARGS]
+#                  [-m MEM] [-c CPUS] [-x MACHINE-OPTS] [-r RUNDIR] [-w SECS]
 #   guest.sh exec [-r RUNDIR] COMMAND...   run COMMAND in the guest (its
 #                                          output, its exit status)
-#   guest.sh stop [-r RUNDIR]              power the guest off, give the NIC
-#                                          back to its driver
+#   guest.sh reboot [-r RUNDIR] [-w SECS]  reboot the guest (a system reset
+#                                          for QEMU), wait until it is back
+#   guest.sh stop [-r RUNDIR]              power the guest off, give the NICs
+#                                          back to their drivers
 #
 # The guest image (scripts/power-testbed.sh -M pseries -n passthrough -o DIR
 # bench/guest-agent.sh) runs an agent on its second console, hvc1, which
@@ -54,14 +56,31 @@ guest_exec() {
 	return $rc
 }
 
-# Give the device back to the driver it had, forget our override.
+# Give the devices back to the drivers they had, forget our override.
 release_device() {
 	[ -r "$run/device" ] || return 0
-	read -r d drv < "$run/device"
-	p=/sys/bus/pci/devices/$d
-	[ ! -e "$p/driver" ] || echo "$d" > "$p/driver/unbind"
-	echo > "$p/driver_override"
-	[ "$drv" = none ] || echo "$d" > /sys/bus/pci/drivers_probe 2>/dev/null || true
+	while read -r d drv; do
+		p=/sys/bus/pci/devices/$d
+		[ ! -e "$p/driver" ] || echo "$d" > "$p/driver/unbind"
+		echo > "$p/driver_override"
+		[ "$drv" = none ] || echo "$d" > /sys/bus/pci/drivers_probe 2>/dev/null || true
+	done < "$run/device"
+}
+
+# Wait for the agent's hello on its console: the guest has booted.
+wait_agent() {
+	timeout "$wait" sh -c 'while IFS= read -r l; do case $l in HS-AGENT-READY*) exit 0 ;; esac; done
+		exit 1' < "$run/ctl.out" || {
+		last=$(cat "$run/qemu.log" "$run/console" 2>/dev/null | tr -d '\r' | grep . | tail -n 1)
+		die "the guest did not come up within $wait s (last output: ${last:-none})"
+	}
+}
+
+reboot_guest() {
+	[ -p "$run/ctl.in" ] || die "no guest running (no $run/ctl.in)"
+	kill -0 "$(cat "$run/qemu.pid" 2> /dev/null)" 2> /dev/null || die "the guest's QEMU is gone (see $run/qemu.log)"
+	printf 'reboot -f\n' > "$run/ctl.in"
+	wait_agent
 }
 
 stop_guest() {
@@ -85,28 +104,36 @@ start_guest() {
 	[ -r "$kernel" ] && [ -r "$initrd" ] || die "cannot read $kernel or $initrd"
 	[ -e /dev/kvm ] || die "no /dev/kvm (load kvm-hv)"
 	command -v qemu-system-ppc64 > /dev/null || die "no qemu-system-ppc64 (Debian package qemu-system-ppc)"
-	p=/sys/bus/pci/devices/$dev
-	[ -e "$p" ] || die "no PCI device $dev"
-	[ -e "$p/iommu_group" ] || die "$dev has no IOMMU group (IOMMU off, or a kernel without kernel-patch/0001)"
+	devs=$(echo "$dev" | tr , ' ')
+	for d in $devs; do
+		p=/sys/bus/pci/devices/$d
+		[ -e "$p" ] || die "no PCI device $d"
+		[ -e "$p/iommu_group" ] || die "$d has no IOMMU group (IOMMU off, or a kernel without kernel-patch/0001)"
+	done
 	[ ! -e "$run" ] || die "$run exists: a guest is running (guest.sh stop -r $run)"
 	mkdir -p "$run"
-	drv=none
-	[ ! -e "$p/driver" ] || drv=$(basename "$(readlink "$p/driver")")
-	echo "$dev $drv" > "$run/device"
 	trap 'stop_guest' EXIT
-	if [ "$drv" != vfio-pci ]; then
-		[ "$drv" = none ] || echo "$dev" > "$p/driver/unbind"
-		echo vfio-pci > "$p/driver_override"
-		echo "$dev" > /sys/bus/pci/drivers_probe
-		[ "$(basename "$(readlink "$p/driver" 2>/dev/null)")" = vfio-pci ] ||
-			die "$dev does not bind to vfio-pci (see dmesg)"
-	fi
+	vfio=
+	for d in $devs; do
+		p=/sys/bus/pci/devices/$d
+		drv=none
+		[ ! -e "$p/driver" ] || drv=$(basename "$(readlink "$p/driver")")
+		echo "$d $drv" >> "$run/device"
+		if [ "$drv" != vfio-pci ]; then
+			[ "$drv" = none ] || echo "$d" > "$p/driver/unbind"
+			echo vfio-pci > "$p/driver_override"
+			echo "$d" > /sys/bus/pci/drivers_probe
+			[ "$(basename "$(readlink "$p/driver" 2>/dev/null)")" = vfio-pci ] ||
+				die "$d does not bind to vfio-pci (see dmesg)"
+		fi
+		vfio="$vfio -device vfio-pci,host=$d"
+	done
 	mkfifo "$run/ctl.in" "$run/ctl.out"
 	qemu-system-ppc64 -M "pseries,accel=kvm,x-vof=on$mopts" -cpu host -smp "$cpus" -m "$mem" \
 		-nodefaults -display none -monitor none \
 		-chardev file,id=con,path="$run/console" -device spapr-vty,chardev=con \
 		-chardev pipe,id=ctl,path="$run/ctl" -device spapr-vty,chardev=ctl \
-		-device vfio-pci,host="$dev" -kernel "$kernel" -initrd "$initrd" \
+		$vfio -kernel "$kernel" -initrd "$initrd" \
 		-append "console=hvc0 quiet $append" > "$run/qemu.log" 2>&1 &
 	qpid=$!
 	echo $qpid > "$run/qemu.pid"
@@ -116,18 +143,14 @@ start_guest() {
 			die "QEMU exited: $(tr -d '\r' < "$run/qemu.log" | grep . | tail -n 1)"
 		sleep 0.1
 	done
-	# the agent says hello on its console once the guest has booted
-	timeout "$wait" sh -c 'while IFS= read -r l; do case $l in HS-AGENT-READY*) exit 0 ;; esac; done
-		exit 1' < "$run/ctl.out" || {
-		last=$(cat "$run/qemu.log" "$run/console" 2>/dev/null | tr -d '\r' | grep . | tail -n 1)
-		die "the guest did not come up within $wait s (last output: ${last:-none})"
-	}
+	wait_agent
 	trap - EXIT
 }
 
 case $cmd in
 start) start_guest ;;
 exec) [ $# -gt 0 ] || die "exec needs a command"; guest_exec "$@" ;;
+reboot) reboot_guest ;;
 stop) [ -e "$run" ] || die "no guest state in $run"; stop_guest ;;
-*) echo "usage: guest.sh start|exec|stop [options] (see the script's header)" >&2; exit 2 ;;
+*) echo "usage: guest.sh start|exec|reboot|stop [options] (see the script's header)" >&2; exit 2 ;;
 esac

@@ -3,7 +3,9 @@
 # cached outside the checkout and keyed by the series and the config
 # fragment: rebuilt only when one of them changes.  Prints the directory
 # holding vmlinux, kvm.ko and kvm-hv.ko.
-#   scripts/kernel-build.sh [-j N]
+#   scripts/kernel-build.sh [-d] [-j N]
+# -d: the debug flavour, config-debug on top of config (lockdep, PROVE_RCU,
+# KMEMLEAK, slub_debug, nohz_full), in a work tree of its own.
 #
 # One work tree ($cache/kernel/work) is kept between builds, so a new
 # series rebuilds incrementally: the previous series is reversed, the new
@@ -14,9 +16,17 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${HCALLSCOPE_CACHE:-/var/cache/hcallscope}
 jobs=$(nproc)
-[ "${1:-}" = -j ] && jobs=$2
-# the key: the series file, the patches it lists and the config (not the cover letter)
-key=$(cd "$top/kernel-patch" && cat series $(grep . series) config | sha256sum | cut -c1-16)
+flavour=
+while getopts dj: o; do
+	case $o in
+	d) flavour=-debug ;;
+	j) jobs=$OPTARG ;;
+	*) echo "usage: kernel-build.sh [-d] [-j N]" >&2; exit 2 ;;
+	esac
+done
+# the key: the series file, the patches it lists and the config fragments
+# (not the cover letter); the plain flavour's key is scripts/series-key.sh's
+key=$("$top/scripts/series-key.sh" $flavour)
 out=$cache/kernel/$key
 if [ -e "$out/.complete" ]; then echo "$out"; exit 0; fi
 
@@ -27,8 +37,8 @@ exec 9> "$cache/kernel/.lock"
 flock 9		# one build at a time; a waiting caller then finds it done
 if [ -e "$out/.complete" ]; then echo "$out"; exit 0; fi
 
-[ -e "$cache/kernel/work" ] || mkdir "$cache/kernel/work"
-work=$(readlink -f "$cache/kernel/work")
+[ -e "$cache/kernel/work$flavour" ] || mkdir "$cache/kernel/work$flavour"
+work=$(readlink -f "$cache/kernel/work$flavour")
 src=$work/linux-source-6.1
 applied=$work/applied		# the series the tree carries, as applied
 log=$work/build.log
@@ -42,7 +52,7 @@ if [ ! -f "$src/Makefile" ] || [ ! -d "$applied" ]; then
 	mkdir -p "$applied.new"
 	cp "$top"/kernel-patch/series "$top"/kernel-patch/*.patch "$applied.new/"
 	mv "$applied.new" "$applied"
-elif ! diff -r -q -x config -x '0000-*' "$applied" "$top/kernel-patch" > /dev/null 2>&1; then
+elif ! diff -r -q -x 'config*' -x '0000-*' "$applied" "$top/kernel-patch" > /dev/null 2>&1; then
 	echo "kernel-build: series changed, rebuilding incrementally in $work (log: $log)" >&2
 	saved=$work/saved
 	rm -rf "$saved"
@@ -65,14 +75,16 @@ elif ! diff -r -q -x config -x '0000-*' "$applied" "$top/kernel-patch" > /dev/nu
 	cp "$top"/kernel-patch/series "$top"/kernel-patch/*.patch "$applied.new/"
 	mv "$applied.new" "$applied"
 fi
-if ! cmp -s "$top/kernel-patch/config" "$work/config" 2>/dev/null; then
+fragments="$top/kernel-patch/config"
+[ -z "$flavour" ] || fragments="$fragments $top/kernel-patch/config$flavour"
+if ! cat $fragments | cmp -s - "$work/config" 2>/dev/null; then
 	rm -f "$work/config"
 	mk powernv_defconfig >> "$log" 2>&1
-	cat "$top/kernel-patch/config" >> "$work/obj/.config"
+	cat $fragments >> "$work/obj/.config"
 	mk olddefconfig >> "$log" 2>&1
-	cp "$top/kernel-patch/config" "$work/config"
+	cat $fragments > "$work/config"
 fi
-for o in $(grep '^CONFIG_' "$top/kernel-patch/config"); do
+for o in $(cat $fragments | grep '^CONFIG_'); do
 	grep -qx "$o" "$work/obj/.config" || { echo "kernel-build: config lost $o" >&2; exit 1; }
 done
 echo "kernel-build: make vmlinux, kvm.ko, kvm-hv.ko (log: $log)" >&2

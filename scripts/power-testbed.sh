@@ -4,7 +4,7 @@
 # TCG.  Debian packages are cached outside the checkout.
 #
 #   scripts/power-testbed.sh [-M powernv8|powernv9|pseries-nested|pseries]
-#                            [-n e1000|e1000e|virtio|e1000e-vfio] [-a KERNEL-ARGS]
+#                            [-n e1000|e1000e|virtio|e1000e-vfio|e1000e-vfio2] [-a KERNEL-ARGS]
 #                            [-k KERNEL-DIR] [-g GUEST-DIR] [-o DIR] [-t SECS] [-c CPUS]
 #                            [-f FILE]... SCRIPT
 #
@@ -77,6 +77,13 @@ e1000e-vfio)	# powernv: an e1000e on a PHB root port (PHB3 on powernv8, PHB4 on
 	qemu_machine+=(-device pnv-phb,chip-id=0,index=0,id=phb0
 		       -device pnv-phb-root-port,bus=phb0,id=rp0
 		       -netdev user,id=n0 -device e1000e,netdev=n0,bus=rp0) ;;
+e1000e-vfio2)	# the same, twice: two e1000e on two PHBs (two IOMMU groups)
+	qemu_machine+=(-device pnv-phb,chip-id=0,index=0,id=phb0
+		       -device pnv-phb-root-port,bus=phb0,id=rp0
+		       -netdev user,id=n0 -device e1000e,netdev=n0,bus=rp0
+		       -device pnv-phb,chip-id=0,index=1,id=phb1
+		       -device pnv-phb-root-port,bus=phb1,id=rp1
+		       -netdev user,id=n1 -device e1000e,netdev=n1,bus=rp1) ;;
 *) echo "power-testbed: unknown NIC '$nic'" >&2; exit 2 ;;
 esac
 if [ -n "$guestdir" ]; then

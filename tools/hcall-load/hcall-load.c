@@ -18,7 +18,9 @@
 #include "names.h"
 
 static const char usage[] =
-"Usage: hcall-load [-c VCPUS] [-m MIX] [-j] [-w] [-l] [--vfio GROUP] [--fuzz SEED,CALLS]\n"
+"Usage: hcall-load [-c VCPUS] [-m MIX] [-j] [-w] [-l] [--vfio GROUP[,GROUP]]\n"
+"                  [--vfio-remove-window] [--vfio-churn]\n"
+"                  [--fuzz SEED,CALLS]\n"
 "Run a KVM guest that issues an exact mix of requests, then report them.\n"
 "\n"
 "  -c, --vcpus N     vCPUs; each runs the whole mix (default 1, max 64)\n"
@@ -28,7 +30,16 @@ static const char usage[] =
 "  -l, --list        list this backend's requests\n"
 "      --vfio GROUP  POWER: back the in-kernel TCE table with VFIO group\n"
 "                    GROUP (/dev/vfio/GROUP, a device bound to vfio-pci), so\n"
-"                    the TCE hcalls program the host IOMMU for that device\n"
+"                    the TCE hcalls program the host IOMMU for that device;\n"
+"                    two groups share one container (and the table); at the\n"
+"                    end the window is removed and the RAM unregistered, and\n"
+"                    -j reports VFIO's answer as vfio_unregister\n"
+"      --vfio-remove-window  POWER: remove the window right after attaching\n"
+"                    it to KVM, so the guest's TCE hcalls meet a table VFIO\n"
+"                    has cleared and let go of\n"
+"      --vfio-churn  POWER: while the vCPUs run, detach the group from KVM's\n"
+"                    table and attach it again, over and over (hot unplug\n"
+"                    and replug as KVM sees them)\n"
 "      --fuzz SEED,CALLS  POWER: each vCPU (at most 8) issues CALLS random TCE\n"
 "                    hcalls (bad values too) made from SEED instead of the mix;\n"
 "                    -j reports every call and its return code\n"
@@ -239,6 +250,8 @@ int main(int argc, char **argv)
 		{ "wait", no_argument, NULL, 'w' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "vfio", required_argument, NULL, 'V' },
+		{ "vfio-remove-window", no_argument, NULL, 'R' },
+		{ "vfio-churn", no_argument, NULL, 'C' },
 		{ "fuzz", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -278,6 +291,20 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			hl_backend.set_vfio_group(optarg);
+			break;
+		case 'R':
+			if (!hl_backend.set_vfio_remove_window) {
+				fprintf(stderr, "hcall-load: --vfio-remove-window needs the POWER backend\n");
+				return 2;
+			}
+			hl_backend.set_vfio_remove_window();
+			break;
+		case 'C':
+			if (!hl_backend.set_vfio_churn) {
+				fprintf(stderr, "hcall-load: --vfio-churn needs the POWER backend\n");
+				return 2;
+			}
+			hl_backend.set_vfio_churn();
 			break;
 		case 'F':
 			if (!hl_backend.set_fuzz) {

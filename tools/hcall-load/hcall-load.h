@@ -64,6 +64,8 @@ struct hl_backend {
 	void (*teardown)(void);
 	/* optional, before setup: a VFIO group behind the in-kernel table */
 	void (*set_vfio_group)(const char *group);
+	void (*set_vfio_remove_window)(void);
+	void (*set_vfio_churn)(void);
 	/* optional, before setup: "SEED,CALLS" of random TCE hcalls instead of
 	 * the mix; 0, or -1 with a one-line message */
 	int (*set_fuzz)(const char *spec, char *msg, size_t msglen);

@@ -144,9 +144,35 @@ static const struct hl_item *mix_items;
 static unsigned int mix_len;
 
 static int kvm_fd = -1, vm_fd = -1, tce_fd = -1;
-/* --vfio: the group backing LIOBN_KERNEL's table, as for a passed-through device */
+/*
+ * --vfio: the groups (one container) backing LIOBN_KERNEL's table, as for
+ * passed-through devices; --vfio-remove-window: the window removed while
+ * KVM still holds it
+ */
+#define MAX_VFIO_GROUPS 2
 static const char *vfio_group;
-static int container_fd = -1, group_fd = -1, kvm_vfio_fd = -1;
+static int vfio_remove_window;
+static int container_fd = -1, kvm_vfio_fd = -1;
+static int group_fds[MAX_VFIO_GROUPS] = { -1, -1 };
+static unsigned int nr_groups;
+static const char *vfio_unregister;	/* VFIO's answer to unregistering the RAM */
+static long vmlck_kb_registered = -1;	/* VmLck before registering it */
+static long vfio_pinned_left_kb = -1;	/* and what of it stays locked after */
+
+/* This process's locked memory in kB (VmLck, which pinning is charged to) */
+static long vmlck_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
 static uint8_t *guest_mem;
 
 /* ---- a few PowerPC instructions (guest is little-endian) ---- */
@@ -278,6 +304,47 @@ static void *flip_list(void *arg)
 	return NULL;
 }
 
+/*
+ * --vfio-churn: while the vCPUs run, the VMM detaches the (first) group
+ * from KVM's table and attaches it again, as hot unplug and replug of the
+ * device would, so that TCE hcalls meet a table list changing under them.
+ */
+static int vfio_churn;
+static pthread_t churner;
+static volatile int churn_run;
+static unsigned long long churn_rounds;
+static const char *churn_error;
+
+static void *churn_group(void *arg)
+{
+	struct kvm_vfio_spapr_tce spapr = { .tablefd = tce_fd, .groupfd = group_fds[0] };
+	struct kvm_device_attr del = { .group = KVM_DEV_VFIO_GROUP,
+		.attr = KVM_DEV_VFIO_GROUP_DEL, .addr = (uintptr_t)&group_fds[0] };
+	struct kvm_device_attr add = del, set = del;
+
+	(void)arg;
+	add.attr = KVM_DEV_VFIO_GROUP_ADD;
+	set.attr = KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE;
+	set.addr = (uintptr_t)&spapr;
+	while (churn_run) {
+		if (ioctl(kvm_vfio_fd, KVM_SET_DEVICE_ATTR, &del))
+			churn_error = "KVM_DEV_VFIO_GROUP_DEL";
+		else if (ioctl(kvm_vfio_fd, KVM_SET_DEVICE_ATTR, &add))
+			churn_error = "KVM_DEV_VFIO_GROUP_ADD";
+		else if (ioctl(kvm_vfio_fd, KVM_SET_DEVICE_ATTR, &set))
+			churn_error = "KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE";
+		if (churn_error)
+			break;
+		churn_rounds++;
+	}
+	return NULL;
+}
+
+static void power_set_vfio_churn(void)
+{
+	vfio_churn = 1;
+}
+
 static int fail(char *msg, size_t len, const char *what)
 {
 	int e = errno;
@@ -297,6 +364,42 @@ static int enable_hcall(uint64_t op)
 static void power_set_vfio_group(const char *group)
 {
 	vfio_group = group;
+}
+
+static void power_set_vfio_remove_window(void)
+{
+	vfio_remove_window = 1;
+}
+
+/* Open each group of the comma-separated list, all in one container */
+static int open_vfio_groups(char *msg, size_t msglen)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	const char *g = vfio_group;
+	char path[64];
+
+	while (*g) {
+		size_t n = strcspn(g, ",");
+
+		if (!n || n > 16 || nr_groups == MAX_VFIO_GROUPS) {
+			errno = EINVAL;
+			return fail(msg, msglen, "--vfio takes one or two group numbers, comma-separated");
+		}
+		snprintf(path, sizeof(path), "/dev/vfio/%.*s", (int)n, g);
+		group_fds[nr_groups] = open(path, O_RDWR | O_CLOEXEC);
+		if (group_fds[nr_groups] < 0)
+			return fail(msg, msglen, path);
+		if (ioctl(group_fds[nr_groups], VFIO_GROUP_GET_STATUS, &st) ||
+		    !(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+			errno = EBUSY;
+			return fail(msg, msglen, "VFIO group not viable (a device not bound to vfio-pci?)");
+		}
+		if (ioctl(group_fds[nr_groups], VFIO_GROUP_SET_CONTAINER, &container_fd))
+			return fail(msg, msglen, "VFIO_GROUP_SET_CONTAINER");
+		nr_groups++;
+		g += n + (g[n] == ',');
+	}
+	return 0;
 }
 
 /* --fuzz SEED,CALLS: the calls of each vCPU, as generated */
@@ -345,7 +448,6 @@ static void emit_fuzz(unsigned int v, unsigned int nr_vcpus)
  */
 static int setup_vfio(char *msg, size_t msglen)
 {
-	struct vfio_group_status st = { .argsz = sizeof(st) };
 	struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg) };
 	struct vfio_iommu_spapr_tce_create win = { .argsz = sizeof(win) };
 	struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
@@ -353,7 +455,6 @@ static int setup_vfio(char *msg, size_t msglen)
 	struct kvm_create_device dev = { .type = KVM_DEV_TYPE_VFIO };
 	struct kvm_vfio_spapr_tce spapr = { .tablefd = tce_fd };
 	struct kvm_device_attr attr = { .group = KVM_DEV_VFIO_GROUP };
-	char path[64];
 
 	container_fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
 	if (container_fd < 0)
@@ -362,21 +463,13 @@ static int setup_vfio(char *msg, size_t msglen)
 		errno = ENODEV;
 		return fail(msg, msglen, "VFIO has no SPAPR TCE v2 IOMMU");
 	}
-	snprintf(path, sizeof(path), "/dev/vfio/%s", vfio_group);
-	group_fd = open(path, O_RDWR | O_CLOEXEC);
-	if (group_fd < 0)
-		return fail(msg, msglen, path);
-	if (ioctl(group_fd, VFIO_GROUP_GET_STATUS, &st) ||
-	    !(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		errno = EBUSY;
-		return fail(msg, msglen, "VFIO group not viable (a device not bound to vfio-pci?)");
-	}
-	if (ioctl(group_fd, VFIO_GROUP_SET_CONTAINER, &container_fd))
-		return fail(msg, msglen, "VFIO_GROUP_SET_CONTAINER");
+	if (open_vfio_groups(msg, msglen) < 0)
+		return -1;
 	if (ioctl(container_fd, VFIO_SET_IOMMU, VFIO_SPAPR_TCE_v2_IOMMU))
 		return fail(msg, msglen, "VFIO_SET_IOMMU");
 	reg.vaddr = (uintptr_t)guest_mem;
 	reg.size = GUEST_MEM;
+	vmlck_kb_registered = vmlck_kb();
 	if (ioctl(container_fd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg))
 		return fail(msg, msglen, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY");
 	/* the platform's default window sits at bus address 0: make room */
@@ -399,16 +492,46 @@ static int setup_vfio(char *msg, size_t msglen)
 	if (ioctl(vm_fd, KVM_CREATE_DEVICE, &dev))
 		return fail(msg, msglen, "KVM_CREATE_DEVICE (VFIO)");
 	kvm_vfio_fd = dev.fd;
-	attr.attr = KVM_DEV_VFIO_GROUP_ADD;
-	attr.addr = (uintptr_t)&group_fd;
-	if (ioctl(kvm_vfio_fd, KVM_SET_DEVICE_ATTR, &attr))
-		return fail(msg, msglen, "KVM_DEV_VFIO_GROUP_ADD");
-	spapr.groupfd = group_fd;
-	attr.attr = KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE;
-	attr.addr = (uintptr_t)&spapr;
-	if (ioctl(kvm_vfio_fd, KVM_SET_DEVICE_ATTR, &attr))
-		return fail(msg, msglen, "KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE");
+	for (unsigned int i = 0; i < nr_groups; i++) {
+		attr.attr = KVM_DEV_VFIO_GROUP_ADD;
+		attr.addr = (uintptr_t)&group_fds[i];
+		if (ioctl(kvm_vfio_fd, KVM_SET_DEVICE_ATTR, &attr))
+			return fail(msg, msglen, "KVM_DEV_VFIO_GROUP_ADD");
+		spapr.groupfd = group_fds[i];
+		attr.attr = KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE;
+		attr.addr = (uintptr_t)&spapr;
+		if (ioctl(kvm_vfio_fd, KVM_SET_DEVICE_ATTR, &attr))
+			return fail(msg, msglen, "KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE");
+	}
+	/* out of order: VFIO clears and lets go of the table KVM still holds */
+	if (vfio_remove_window) {
+		struct vfio_iommu_spapr_tce_remove rm = { .argsz = sizeof(rm), .start_addr = 0 };
+
+		if (ioctl(container_fd, VFIO_IOMMU_SPAPR_TCE_REMOVE, &rm))
+			return fail(msg, msglen, "VFIO_IOMMU_SPAPR_TCE_REMOVE");
+	}
 	return 0;
+}
+
+/*
+ * The VMM's teardown, as QEMU does it: the window removed (VFIO clears
+ * it), then the guest RAM unregistered.  While a TCE anywhere still maps
+ * the RAM it stays pinned: VFIO may still answer 0, but VmLck does not
+ * come back down.
+ */
+static void vfio_unregister_memory(void)
+{
+	struct vfio_iommu_spapr_tce_remove rm = { .argsz = sizeof(rm), .start_addr = 0 };
+	struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg),
+		.vaddr = (uintptr_t)guest_mem, .size = GUEST_MEM };
+
+	if (!vfio_remove_window && ioctl(container_fd, VFIO_IOMMU_SPAPR_TCE_REMOVE, &rm)) {
+		vfio_unregister = "window removal failed";
+		return;
+	}
+	vfio_unregister = ioctl(container_fd, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &reg) ?
+			  strerror(errno) : "ok";
+	vfio_pinned_left_kb = vmlck_kb() - vmlck_kb_registered;
 }
 
 /* The VMM's side of a TCE it stores for a VFIO-backed table: the host IOMMU */
@@ -505,6 +628,10 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 	tables[1].tces = calloc(window_pages, sizeof(uint64_t));
 	if (!tables[1].tces)
 		return fail(msg, msglen, "calloc");
+	if ((vfio_remove_window || vfio_churn) && !vfio_group) {
+		snprintf(msg, msglen, "--vfio-remove-window and --vfio-churn need --vfio");
+		return -1;
+	}
 	if (vfio_group && setup_vfio(msg, msglen) < 0)
 		return -1;
 	if (enable_hcall(HS_H_PUT_TCE) || enable_hcall(HS_H_GET_TCE) ||
@@ -539,6 +666,14 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 				       RESULT_GPA + i * RESULT_STRIDE;
 		if (ioctl(hl_vcpu_fds[i], KVM_SET_REGS, &regs) < 0)
 			return fail(msg, msglen, "KVM_SET_REGS");
+	}
+	if (vfio_churn) {
+		churn_run = 1;
+		if (pthread_create(&churner, NULL, churn_group, NULL)) {
+			churn_run = 0;
+			errno = EAGAIN;
+			return fail(msg, msglen, "cannot start the group-churning thread");
+		}
 	}
 	for (unsigned int i = 0; i < nr_items; i++) {
 		if (mix[i].req != &requests[R_RACE_INDIRECT] || !mix[i].count)
@@ -662,18 +797,29 @@ static void stop_flipper(void)
 		flipper_run = 0;
 		pthread_join(flipper, NULL);
 	}
+	if (churn_run) {
+		churn_run = 0;
+		pthread_join(churner, NULL);
+	}
 }
 
 static void power_report_kernel_side(FILE *out)
 {
 	stop_flipper();		/* the vCPUs are done: the count is final */
+	if (vfio_group && !vfio_unregister)
+		vfio_unregister_memory();
 	fprintf(out, "\"vfio_group\":");
 	if (vfio_group)
-		fprintf(out, "\"%s\",", vfio_group);
+		fprintf(out, "\"%s\",\"vfio_unregister\":\"%s\",\"vfio_pinned_left_kb\":%ld,",
+			vfio_group, vfio_unregister, vfio_pinned_left_kb);
 	else
 		fprintf(out, "null,");
 	/* flips of the race list's entry, if the thread ran */
 	fprintf(out, "\"race_list_flips\":%llu,", flips);
+	if (vfio_churn)
+		fprintf(out, "\"vfio_churn\":{\"rounds\":%llu,\"error\":%s%s%s},", churn_rounds,
+			churn_error ? "\"" : "", churn_error ? churn_error : "null",
+			churn_error ? "\"" : "");
 	fprintf(out, "\"tce_tables\":[");
 	for (unsigned int t = 0; t < 2; t++) {
 		uint64_t set = 0, bad = 0, h = 0xcbf29ce484222325ull;
@@ -787,8 +933,8 @@ static void power_teardown(void)
 	stop_flipper();
 	if (kvm_vfio_fd >= 0)
 		close(kvm_vfio_fd);
-	if (group_fd >= 0)
-		close(group_fd);
+	for (unsigned int i = 0; i < nr_groups; i++)
+		close(group_fds[i]);
 	if (container_fd >= 0)
 		close(container_fd);
 	if (tables[0].tces)
@@ -814,5 +960,7 @@ const struct hl_backend hl_backend = {
 	.report_vcpu = power_report_vcpu,
 	.teardown = power_teardown,
 	.set_vfio_group = power_set_vfio_group,
+	.set_vfio_remove_window = power_set_vfio_remove_window,
+	.set_vfio_churn = power_set_vfio_churn,
 	.set_fuzz = power_set_fuzz,
 };

@@ -1,0 +1,84 @@
+# kernel-patch/ on its debug build (scripts/kernel-build.sh -d: lockdep,
+# PROVE_RCU, DEBUG_ATOMIC_SLEEP, DEBUG_LIST, KMEMLEAK, slub_debug,
+# NO_HZ_FULL) on emulated POWER8: the path, VFIO, hostile and lifecycle
+# runs again, and the host's log and kmemleak must stay silent.
+
+# Guest-script lines: two kmemleak scans (an object is reported once it
+# stayed unreferenced across scans), its report as HS-KMEMLEAK lines.
+KMEMLEAK_SCAN='mount -t debugfs none /sys/kernel/debug 2> /dev/null
+K=/sys/kernel/debug/kmemleak
+if [ -w $K ]; then
+	sleep 6; echo scan > $K; sleep 6; echo scan > $K
+	sed "s/^/HS-KMEMLEAK /" $K
+	echo HS-KMEMLEAK-SCANNED
+fi'
+
+# One boot of the debug kernel, two NICs: the kernel's path counters with
+# VFIO behind the table on every level (exact, as in
+# t_kernel_powernv8_vfio_backed_table), the racing indirect list, two
+# groups in one container, the window removed under KVM; then kmemleak.
+t_kernel_debug_powernv8() {
+	{
+		echo "$E1000E_ALL_TO_VFIO"
+		echo 'group=${groups%%,*}'
+		echo "$TABLE_COUNTER"
+		vfio_runs PATH "2 1 0" -c 2 -m "$POWER_MIX" --vfio '$group'
+		each_backing_and_level RACE "2 1 0" -m put-tce-indirect-race=${HS_RACE_CALLS:-300}
+		vfio_runs TWO "2 1 0" -c 2 -m "$POWER_MIX" --vfio '$groups'
+		vfio_runs GONE "2 1" -c 2 -m "stuff-tce-kernel=20,put-tce-kernel=100,put-tce-indirect-kernel=20" \
+			--vfio '$group' --vfio-remove-window
+		echo "$KMEMLEAK_SCAN"
+		echo "$HOST_LOG_CHECK"
+		echo "echo HS-ALIVE"
+	} > guest.sh
+	local t0=$SECONDS
+	KFLAVOUR=-d lifecycle_host e1000e-vfio2 guest.sh || return 1
+	echo "powernv8, debug kernel, 14 runs: $((SECONDS - t0)) s"
+	grep -q '^HS-KMEMLEAK-SCANNED' console || { echo "no kmemleak scan (not a KMEMLEAK kernel?)"; return 1; }
+	! grep '^HS-KMEMLEAK ' console || { echo "kmemleak reports leaks"; return 1; }
+	check_vfio_runs PATH "2 1 0" console || return 1
+	local -A want=(
+		[2]='[[303,1,33],[55,0,5],[66,0,9]]'
+		[1]='[[0,304,33],[0,55,5],[0,66,9]]'
+		[0]='[[0,0,337],[0,0,60],[0,0,75]]'
+	)
+	local level
+	for level in 2 1 0; do
+		expect_eq "$(tce_path_split r$level.json)" "[${want[$level]}]" \
+			"level $level counters with VFIO, both vCPUs" || return 1
+	done
+	check_race_runs console || return 1
+	check_vfio_runs TWO "2 1 0" console || return 1
+	check_vfio_runs GONE "2 1" console
+}
+
+# A host booted with nohz_full for the vCPUs' CPU: guest mode is an RCU
+# extended quiescent state there, so real mode is not offered (kernel-patch
+# 0014): tce_accel is 1 from the start, 2 is refused, the log says why,
+# and every TCE hcall of a vCPU on that CPU completes in virtual mode.
+t_kernel_debug_nohz_full() {
+	{
+		echo "$E1000E_ALL_TO_VFIO"
+		echo 'P=/sys/module/kvm_hv/parameters/tce_accel'
+		echo 'echo "HS-LEVEL $(cat $P)"'
+		echo '{ echo 2 > $P; } 2> /dev/null && echo HS-LEVEL2-ACCEPTED'
+		echo 'echo "HS-NOTE $(dmesg | grep -c "context tracking (nohz_full) is on")"'
+		echo 'taskset -c 1 hcall-load -j -c 2 -m "'"$POWER_MIX"'" > /tmp/e.json && echo "HS-EMU $(cat /tmp/e.json)"'
+		echo 'taskset -c 1 hcall-load -j -c 2 -m "'"$POWER_MIX"'" --vfio $groups > /tmp/v.json && echo "HS-VFIO $(cat /tmp/v.json)"'
+		echo "$HOST_LOG_CHECK"
+		echo "echo HS-ALIVE"
+	} > guest.sh
+	KFLAVOUR=-d lifecycle_host e1000e-vfio guest.sh nohz_full=1 || return 1
+	grep -q '^HS-ALIVE' console || { echo "the host did not survive"; return 1; }
+	! grep '^HS-HOSTLOG' console || { echo "the host's log shows harm"; return 1; }
+	expect_eq "$(sed -n 's/^HS-LEVEL //p' console | tr -d '\r')" 1 "tce_accel at boot with nohz_full" || return 1
+	! grep -q HS-LEVEL2-ACCEPTED console || { echo "tce_accel=2 accepted with nohz_full"; return 1; }
+	expect_eq "$(sed -n 's/^HS-NOTE //p' console | tr -d '\r')" 1 "the log's note on real mode" || return 1
+	local b
+	for b in EMU VFIO; do
+		sed -n "s/^HS-$b //p" console > $b.json
+		[ -s $b.json ] || { echo "no $b run"; return 1; }
+		expect_eq "$(tce_path_split $b.json)" '[[[0,304,33],[0,55,5],[0,66,9]]]' \
+			"$b: every TCE hcall in virtual mode, both vCPUs" || return 1
+	done
+}
