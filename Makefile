@@ -45,6 +45,8 @@ LOAD_SRCS := tools/hcall-load/hcall-load.c \
 	$(if $(filter x86,$(BPF_ARCH)),tools/hcall-load/x86.c,tools/hcall-load/power.c tools/hcall-load/fuzz.c)
 
 TOOLS := $(OUT)/hcallstat $(OUT)/hcall-load
+# a test helper for the emulated POWER host (tests/t-kernel.sh)
+TOOLS += $(if $(filter powerpc,$(BPF_ARCH)),$(OUT)/vfio-claim)
 
 # keep the BPF objects: min_core_btf and the tests read them
 .SECONDARY:
@@ -76,6 +78,9 @@ $(OUT)/hcall-load: $(LOAD_SRCS) tools/hcall-load/*.h $(LIB_SRCS) \
 		tools/lib/names.h bpf/hcallscope.h bpf/hcalls.def | $(OUT)
 	$(CC) $(CFLAGS) $(INCLUDES) -o $@ $(LOAD_SRCS) $(LIB_SRCS) \
 		$(LDFLAGS) -lpthread
+
+$(OUT)/vfio-claim: tests/helpers/vfio-claim.c | $(OUT)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
 $(OUT)/test-names: tests/unit/test-names.c $(LIB_SRCS) tools/lib/names.h \
 		bpf/hcalls.def tests/unit/assert.h | $(OUT)

@@ -3,8 +3,13 @@
 # or leave an invalid TCE in a table.
 
 # The host's log lines that mean it was harmed (printed as HS-HOSTLOG)
-HOST_LOG_CHECK='dmesg | grep -E "BUG:|kernel BUG|Oops|WARNING:|Unable to handle|Kernel panic|rcu.*(stall|detected)|soft lockup|hard LOCKUP|suspected memory leak|list_(add|del) corruption|circular locking|inconsistent lock state|suspicious RCU usage|lock held when returning" |
-	sed "s/^/HS-HOSTLOG /"'
+HOST_HARM="BUG:|kernel BUG|Oops|WARNING:|Unable to handle|Kernel panic|rcu.*(stall|detected)|soft lockup|hard LOCKUP|suspected memory leak|list_(add|del) corruption|circular locking|inconsistent lock state|suspicious RCU usage|lock held when returning"
+HOST_LOG_CHECK='dmesg | grep -E "'$HOST_HARM'" | sed "s/^/HS-HOSTLOG /"'
+# The same for what the log gained after HOST_LOG_MARK ran; what it held
+# before (the boot) is printed as HS-BOOTLOG
+HOST_LOG_MARK='hs_log_lines=$(dmesg | wc -l)'
+HOST_LOG_CHECK_SINCE_MARK='dmesg | tail -n +$((hs_log_lines + 1)) | grep -E "'$HOST_HARM'" | sed "s/^/HS-HOSTLOG /"
+dmesg | head -n $hs_log_lines | grep -E "'$HOST_HARM'" | sed "s/^/HS-BOOTLOG /"'
 
 # Guest-script lines: hcall-load ARGS on each tce_accel level of LEVELS,
 # first with an emulated table, then with the e1000e's VFIO group ($group,

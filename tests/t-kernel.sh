@@ -313,3 +313,65 @@ EOS
 	view=$(check_guest_view load.json) || { echo "$view"; return 1; }
 	expect_eq "$view" "43d5a8e30422ab25,54df1db8bfe86f5d" "table digests (as on POWER8)"
 }
+
+# Patch 0001's IOMMU core side on powernv8 with two e1000e on two PHB3s:
+# an IOMMU device per PHB, each device linked to its PHB's; a group
+# claimed by VFIO (VFIO_GROUP_SET_CONTAINER alone, tests/helpers/
+# vfio-claim) is blocked at once - the kernel's DMA window of its PE is
+# taken away (its table freed) and comes back when the claim ends; a NIC
+# removed and found again by a rescan is probed by the IOMMU core again,
+# binds to vfio-pci and carries KVM's TCE hcalls as before.  Before the
+# blocking domain took the table group's ownership, a claimed group kept
+# its kernel DMA until VFIO_SET_IOMMU.
+t_kernel_powernv8_iommu_groups_claim_and_hotplug() {
+	local kdir
+	kdir=$("$TOP/scripts/kernel-build.sh") || return 1
+	{
+		echo "$E1000E_ALL_TO_VFIO"
+		echo "$TABLE_COUNTER"
+		cat <<'EOS'
+echo "HS-IOMMUS $(ls /sys/class/iommu | wc -l)"
+for d in $(grep -l 0x10d3 /sys/bus/pci/devices/*/device | xargs -n1 dirname | xargs -n1 basename); do
+	echo "HS-DEVIOMMU $d $(basename $(readlink /sys/bus/pci/devices/$d/iommu))"
+done
+g=${groups%%,*}
+before=$(tables)
+vfio-claim $g 3 > /tmp/claim.out &
+p=$!
+i=0
+while ! grep -q claimed /tmp/claim.out && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+during=$(tables)
+wait $p
+after=$(tables)
+echo "HS-CLAIM $before $during $after"
+d=$(grep -l 0x10d3 /sys/bus/pci/devices/*/device | head -1 | xargs dirname | xargs basename)
+echo 1 > /sys/bus/pci/devices/$d/remove
+echo 1 > /sys/bus/pci/rescan
+echo "HS-REPROBED $d $(basename $(readlink /sys/bus/pci/devices/$d/iommu 2> /dev/null) 2> /dev/null)"
+echo vfio-pci > /sys/bus/pci/devices/$d/driver_override
+echo $d > /sys/bus/pci/drivers_probe
+g=$(basename $(readlink /sys/bus/pci/devices/$d/iommu_group))
+EOS
+		echo "hcall-load -j -c 2 -m \"$POWER_MIX\" --vfio \$g > /tmp/r.json && echo \"HS-AFTER-HOTPLUG \$(cat /tmp/r.json)\""
+		echo "$HOST_LOG_CHECK"
+		echo "echo HS-ALIVE"
+	} > guest.sh
+	"$TOP/scripts/power-testbed.sh" -M powernv8 -c 2 -n e1000e-vfio2 -k "$kdir" -t 600 \
+		-f "$PPC_BIN/hcall-load" -f "$PPC_BIN/vfio-claim" guest.sh > console 2>&1 ||
+		{ tail -n 30 console; return 1; }
+	grep -q '^HS-ALIVE' console || { tail -n 20 console; echo "the host did not survive"; return 1; }
+	! grep '^HS-HOSTLOG' console || { echo "the host's log shows harm"; return 1; }
+	tr -d '\r' < console | grep -E '^HS-(IOMMUS|DEVIOMMU|CLAIM|REPROBED)'
+	expect_eq "$(sed -n 's/^HS-IOMMUS //p' console | tr -d '\r')" 2 "IOMMU devices (one per PHB)" || return 1
+	expect_eq "$(sed -n 's/^HS-DEVIOMMU [^ ]* //p' console | tr -d '\r' | sort -u | wc -l)" 2 \
+		"distinct IOMMU devices of the two NICs" || return 1
+	local m0 f0 m1 f1 m2 f2
+	read -r _ m0 f0 m1 f1 m2 f2 <<< "$(sed -n 's/^HS-CLAIM //p' console | tr -d '\r')"
+	expect_eq "$((f1 - f0)) $((m1 - m0))" "1 0" "tables freed, made when the group was claimed" || return 1
+	expect_eq "$((m2 - m1)) $((f2 - f1))" "1 0" "tables made, freed when the claim ended" || return 1
+	sed -n 's/^HS-REPROBED [^ ]* *//p' console | tr -d '\r' | grep -q . ||
+		{ echo "the rescanned NIC has no IOMMU device"; return 1; }
+	sed -n 's/^HS-AFTER-HOTPLUG //p' console > r.json
+	expect_eq "$(tce_path_split r.json)" '[[[303,1,33],[55,0,5],[66,0,9]]]' \
+		"level 2 counters with VFIO after the rescan, both vCPUs"
+}
