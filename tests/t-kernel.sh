@@ -366,7 +366,7 @@ EOS
 	expect_eq "$(sed -n 's/^HS-DEVIOMMU [^ ]* //p' console | tr -d '\r' | sort -u | wc -l)" 2 \
 		"distinct IOMMU devices of the two NICs" || return 1
 	local m0 f0 m1 f1 m2 f2
-	read -r _ m0 f0 m1 f1 m2 f2 <<< "$(sed -n 's/^HS-CLAIM //p' console | tr -d '\r')"
+	read -r m0 f0 m1 f1 m2 f2 <<< "$(sed -n 's/^HS-CLAIM //p' console | tr -d '\r')"
 	expect_eq "$((f1 - f0)) $((m1 - m0))" "1 0" "tables freed, made when the group was claimed" || return 1
 	expect_eq "$((m2 - m1)) $((f2 - f1))" "1 0" "tables made, freed when the claim ended" || return 1
 	sed -n 's/^HS-REPROBED [^ ]* *//p' console | tr -d '\r' | grep -q . ||
