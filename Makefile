@@ -40,7 +40,7 @@ endif
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(BPF_ARCH) \
 	-Ibpf -Ibpf/vmlinux/$(BPF_ARCH) -Wall -Wno-unused-function
 
-LIB_SRCS := tools/lib/names.c tools/lib/export.c
+LIB_SRCS := tools/lib/names.c tools/lib/export.c tools/lib/json.c
 LOAD_SRCS := tools/hcall-load/hcall-load.c \
 	$(if $(filter x86,$(BPF_ARCH)),tools/hcall-load/x86.c,tools/hcall-load/power.c tools/hcall-load/fuzz.c)
 
@@ -49,8 +49,9 @@ TOOLS := $(OUT)/hcallstat $(OUT)/hcall-load
 # keep the BPF objects: min_core_btf and the tests read them
 .SECONDARY:
 
-.PHONY: all tools load deps demo test test-unit test-live bench bench-iperf clean vmlinux
-all: tools
+.PHONY: all tools units load deps demo test test-unit test-live bench bench-iperf clean vmlinux
+# unit tests run here only: the cross build stops at the tools
+all: tools $(if $(filter $(ARCH),$(HOST_ARCH)),units)
 tools: $(TOOLS)
 load: $(OUT)/hcall-load
 
@@ -77,7 +78,11 @@ $(OUT)/hcall-load: $(LOAD_SRCS) tools/hcall-load/*.h $(LIB_SRCS) \
 	$(CC) $(CFLAGS) $(INCLUDES) -o $@ $(LOAD_SRCS) $(LIB_SRCS) \
 		$(LDFLAGS) -lpthread
 
-$(OUT)/test-names: tests/unit/test-names.c $(LIB_SRCS) tools/lib/names.h \
+# C unit tests of the pure logic (tests/run.sh runs every build/ARCH/test-*)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/%,$(wildcard tests/unit/test-*.c))
+units: $(UNIT_TESTS)
+
+$(OUT)/test-%: tests/unit/test-%.c $(LIB_SRCS) tools/lib/*.h bpf/hcallscope.h \
 		bpf/hcalls.def tests/unit/assert.h | $(OUT)
 	$(CC) $(CFLAGS) $(INCLUDES) -Itests/unit -o $@ $< $(LIB_SRCS)
 
@@ -89,7 +94,7 @@ demo: deps
 	@scripts/demo.sh
 
 test: deps
-	@$(MAKE) --no-print-directory tools $(OUT)/test-names
+	@$(MAKE) --no-print-directory tools units
 	@$(MAKE) --no-print-directory ARCH=ppc64le tools
 	@tests/run.sh
 

@@ -35,6 +35,7 @@
 #include "hcallstat.skel.h"
 #include "names.h"
 #include "export.h"
+#include "json.h"
 
 #define SCHEMA "hcallstat/1"
 
@@ -338,7 +339,7 @@ static void die(const char *fmt, ...)
 	cleanup();
 	fprintf(stderr, "hcallstat: %s\n", msg);
 	if (env.json)
-		printf("{\"error\":\"%s\"}\n", msg);
+		hs_json_error(stdout, msg);
 	exit(1);
 }
 
@@ -1110,6 +1111,7 @@ static void bpf_run_stats(__u64 *runs, __u64 *ns)
 static void print_json(const struct row *rows, size_t n, const char *type,
 		       double elapsed, const char *probes, __u64 drops)
 {
+	struct hs_json j;
 	__u64 runs, run_ns;
 	struct timespec ts;
 	struct tm tm;
@@ -1118,69 +1120,78 @@ static void print_json(const struct row *rows, size_t n, const char *type,
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(out, "{\"schema\":\"%s\",\"type\":\"%s\",\"time\":\"%s\","
-		"\"elapsed_s\":%.6f,\"arch\":\"%s\",\"mode\":\"%s\",\"probes\":\"%s\","
-		"\"drops\":%llu,", SCHEMA, type, when, elapsed, HS_ARCH,
-		env.mode == MODE_GUEST ? "guest" : "host", probes,
-		(unsigned long long)drops);
+	hs_json_init(&j, out);
+	hs_json_obj(&j, NULL);
+	hs_json_str(&j, "schema", SCHEMA);
+	hs_json_str(&j, "type", type);
+	hs_json_str(&j, "time", when);
+	hs_json_double(&j, "elapsed_s", "%.6f", elapsed);
+	hs_json_str(&j, "arch", HS_ARCH);
+	hs_json_str(&j, "mode", env.mode == MODE_GUEST ? "guest" : "host");
+	hs_json_str(&j, "probes", probes);
+	hs_json_u64(&j, "drops", drops);
 	if (realmode_status)
-		fprintf(out, "\"realmode\":\"%s\",", realmode_status);
-	fprintf(out, "\"rows\":[");
+		hs_json_str(&j, "realmode", realmode_status);
+	hs_json_arr(&j, "rows");
 	for (size_t i = 0; i < n; i++) {
 		const struct hs_key *k = &rows[i].key;
-		const char *an = hs_arg_name(k);
 		char req[32];
 
 		hs_request_str(k, req, sizeof(req));
-		fprintf(out, "%s{\"vm\":%u,", i ? "," : "", k->pid);
+		hs_json_obj(&j, NULL);
+		hs_json_u64(&j, "vm", k->pid);
 		if (k->vcpu == HS_VCPU_UNKNOWN)
-			fprintf(out, "\"vcpu\":null,");
+			hs_json_null(&j, "vcpu");
 		else
-			fprintf(out, "\"vcpu\":%u,", k->vcpu);
-		fprintf(out, "\"kind\":\"%s\",\"request\":\"%s\",\"code\":%u,"
-			"\"arg\":%llu,\"arg_name\":", hs_kind_name(k->kind), req,
-			k->code, (unsigned long long)k->arg);
-		if (an)
-			fprintf(out, "\"%s\"", an);
-		else
-			fprintf(out, "null");
-		fprintf(out, ",\"path\":\"%s\",\"count\":%lld",
-			hs_path_name(k->path), (long long)rows[i].count);
+			hs_json_u64(&j, "vcpu", k->vcpu);
+		hs_json_str(&j, "kind", hs_kind_name(k->kind));
+		hs_json_str(&j, "request", req);
+		hs_json_u64(&j, "code", k->code);
+		hs_json_u64(&j, "arg", k->arg);
+		hs_json_str(&j, "arg_name", hs_arg_name(k));
+		hs_json_str(&j, "path", hs_path_name(k->path));
+		hs_json_i64(&j, "count", rows[i].count);
 		if (env.hist) {
 			const struct hs_hist *h = &rows[i].lat;
 
-			fprintf(out, ",\"latency\":{\"count\":%llu,\"sum_ns\":%llu,"
-				"\"p50_ns\":%.0f,\"p90_ns\":%.0f,\"p99_ns\":%.0f,\"buckets\":[",
-				(unsigned long long)h->timed, (unsigned long long)h->sum_ns,
-				hs_percentile(scale(), h, 50), hs_percentile(scale(), h, 90),
-				hs_percentile(scale(), h, 99));
+			hs_json_obj(&j, "latency");
+			hs_json_u64(&j, "count", h->timed);
+			hs_json_u64(&j, "sum_ns", h->sum_ns);
+			hs_json_double(&j, "p50_ns", "%.0f", hs_percentile(scale(), h, 50));
+			hs_json_double(&j, "p90_ns", "%.0f", hs_percentile(scale(), h, 90));
+			hs_json_double(&j, "p99_ns", "%.0f", hs_percentile(scale(), h, 99));
+			hs_json_arr(&j, "buckets");
 			for (int b = 0; b < HS_HIST_SLOTS; b++)
-				fprintf(out, "%s%llu", b ? "," : "",
-					(unsigned long long)h->slots[b]);
-			fprintf(out, "]}");
+				hs_json_u64(&j, NULL, h->slots[b]);
+			hs_json_end(&j);
+			hs_json_end(&j);
 		}
-		fprintf(out, "}");
+		hs_json_end(&j);
 	}
-	fprintf(out, "]");
+	hs_json_end(&j);
 	if (env.hist) {
 		__u64 lo, hi;
 
-		fprintf(out, ",\"latency_scale\":\"%s\",\"latency_le_ns\":[",
-			env.hist == HS_HIST_LINEAR ? "linear" : "log2");
+		hs_json_str(&j, "latency_scale",
+			    env.hist == HS_HIST_LINEAR ? "linear" : "log2");
+		hs_json_arr(&j, "latency_le_ns");
 		for (int b = 0; b < HS_HIST_SLOTS; b++) {
 			hs_bucket_bounds(scale(), b, &lo, &hi);
 			if (hi == HS_OPEN_BOUND)
-				fprintf(out, "%snull", b ? "," : "");
+				hs_json_null(&j, NULL);
 			else
-				fprintf(out, "%s%lld", b ? "," : "", (long long)hi - 1);
+				hs_json_i64(&j, NULL, (long long)hi - 1);
 		}
-		fprintf(out, "]");
+		hs_json_end(&j);
 	}
 	bpf_run_stats(&runs, &run_ns);
-	if (runs)
-		fprintf(out, ",\"bpf_stats\":{\"runs\":%llu,\"run_ns\":%llu}",
-			(unsigned long long)runs, (unsigned long long)run_ns);
-	fprintf(out, "}\n");
+	if (runs) {
+		hs_json_obj(&j, "bpf_stats");
+		hs_json_u64(&j, "runs", runs);
+		hs_json_u64(&j, "run_ns", run_ns);
+		hs_json_end(&j);
+	}
+	hs_json_end(&j);
 	fflush(out);
 }
 

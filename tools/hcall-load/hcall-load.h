@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 #include "hcallscope.h"
+#include "json.h"
 
 #define HL_MAX_VCPUS 64
 #define HL_MAX_ITEMS 16
@@ -56,10 +57,10 @@ struct hl_backend {
 		     unsigned int nr_vcpus, char *msg, size_t msglen);
 	/* what to do with a KVM_RUN exit */
 	enum hl_exit (*handle_exit)(struct kvm_run *run);
-	/* JSON members describing in-kernel completions the VMM can see */
-	void (*report_kernel_side)(FILE *out);
-	/* optional: JSON members of one vCPU (",\"name\":..."), after the run */
-	void (*report_vcpu)(unsigned int idx, FILE *out);
+	/* JSON members (of "observed") on in-kernel completions the VMM can see */
+	void (*report_kernel_side)(struct hs_json *j);
+	/* optional: JSON members of one vCPU's object, after the run */
+	void (*report_vcpu)(unsigned int idx, struct hs_json *j);
 	/* close what setup opened, but the vCPUs */
 	void (*teardown)(void);
 	/* optional, before setup: a VFIO group behind the in-kernel table */

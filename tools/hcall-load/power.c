@@ -664,19 +664,16 @@ static void stop_flipper(void)
 	}
 }
 
-static void power_report_kernel_side(FILE *out)
+static void power_report_kernel_side(struct hs_json *j)
 {
 	stop_flipper();		/* the vCPUs are done: the count is final */
-	fprintf(out, "\"vfio_group\":");
-	if (vfio_group)
-		fprintf(out, "\"%s\",", vfio_group);
-	else
-		fprintf(out, "null,");
+	hs_json_str(j, "vfio_group", vfio_group);	/* null without --vfio */
 	/* flips of the race list's entry, if the thread ran */
-	fprintf(out, "\"race_list_flips\":%llu,", flips);
-	fprintf(out, "\"tce_tables\":[");
+	hs_json_u64(j, "race_list_flips", flips);
+	hs_json_arr(j, "tce_tables");
 	for (unsigned int t = 0; t < 2; t++) {
 		uint64_t set = 0, bad = 0, h = 0xcbf29ce484222325ull;
+		char digest[17];
 
 		for (uint64_t i = 0; tables[t].tces && i < window_pages; i++) {
 			uint64_t v = tables[t].tces[i];
@@ -686,76 +683,91 @@ static void power_report_kernel_side(FILE *out)
 			for (unsigned int b = 0; b < 8; b++)
 				h = (h ^ ((v >> (8 * b)) & 0xff)) * 0x100000001b3ull;
 		}
-		fprintf(out, "%s{\"liobn\":%u,\"in_kernel\":%s,\"entries_set\":%llu,"
-			"\"entries_invalid\":%llu,\"digest\":\"%016llx\"}",
-			t ? "," : "", tables[t].liobn, t ? "false" : "true",
-			(unsigned long long)set, (unsigned long long)bad,
-			(unsigned long long)h);
+		snprintf(digest, sizeof(digest), "%016llx", (unsigned long long)h);
+		hs_json_obj(j, NULL);
+		hs_json_u64(j, "liobn", tables[t].liobn);
+		hs_json_bool(j, "in_kernel", !t);
+		hs_json_u64(j, "entries_set", set);
+		hs_json_u64(j, "entries_invalid", bad);
+		hs_json_str(j, "digest", digest);
+		hs_json_end(j);
 	}
-	fprintf(out, "]");
+	hs_json_end(j);
 }
 
 /* What each request returned to the guest, as the guest recorded it */
-static void report_returns(unsigned int idx, FILE *out)
+static void report_returns(unsigned int idx, struct hs_json *j)
 {
 	const uint64_t *res = (const uint64_t *)(guest_mem + RESULT_GPA +
 						 idx * RESULT_STRIDE);
 
-	fprintf(out, ",\"returns\":{");
-	for (unsigned int i = 0; i < mix_len; i++)
-		fprintf(out, "%s\"%s\":{\"failed\":%llu,\"last_error\":%lld}",
-			i ? "," : "", mix_items[i].req->name,
-			(unsigned long long)res[2 * i], (long long)res[2 * i + 1]);
-	fprintf(out, "}");
+	hs_json_obj(j, "returns");
+	for (unsigned int i = 0; i < mix_len; i++) {
+		hs_json_obj(j, mix_items[i].req->name);
+		hs_json_u64(j, "failed", res[2 * i]);
+		hs_json_i64(j, "last_error", (int64_t)res[2 * i + 1]);
+		hs_json_end(j);
+	}
+	hs_json_end(j);
 	/* put-tce-indirect-race: successful calls whose last TCE read back invalid */
-	fprintf(out, ",\"race_invalid_stored\":%llu",
-		(unsigned long long)res[RACE_RESULT / 8]);
+	hs_json_u64(j, "race_invalid_stored", res[RACE_RESULT / 8]);
 }
 
 /*
  * --fuzz: each call ([op, liobn, ioba, r6, npages]), what it returned, and
  * for H_GET_TCE the TCE it read (r4); the seed is in "fuzz_seed".
  */
-static void report_fuzz(unsigned int idx, FILE *out)
+static void report_fuzz(unsigned int idx, struct hs_json *j)
 {
 	const int64_t *rc = (const int64_t *)(guest_mem + FUZZ_RC_GPA + idx * FUZZ_RC_STRIDE);
 
-	fprintf(out, ",\"fuzz\":{\"seed\":%llu,\"calls\":[", (unsigned long long)fuzz_seed);
+	hs_json_obj(j, "fuzz");
+	hs_json_u64(j, "seed", fuzz_seed);
+	hs_json_arr(j, "calls");
 	for (unsigned int k = 0; k < fuzz_n; k++) {
 		const struct fuzz_call *c = &fuzz[idx][k];
 
-		fprintf(out, "%s[%u,%u,%u,%u,%u]", k ? "," : "", c->op, c->liobn,
-			c->ioba, c->r6, c->npages);
+		hs_json_arr(j, NULL);
+		hs_json_u64(j, NULL, c->op);
+		hs_json_u64(j, NULL, c->liobn);
+		hs_json_u64(j, NULL, c->ioba);
+		hs_json_u64(j, NULL, c->r6);
+		hs_json_u64(j, NULL, c->npages);
+		hs_json_end(j);
 	}
-	fprintf(out, "],\"returns\":[");
+	hs_json_end(j);
+	hs_json_arr(j, "returns");
 	for (unsigned int k = 0; k < fuzz_n; k++)
-		fprintf(out, "%s%lld", k ? "," : "", (long long)rc[2 * k]);
-	fprintf(out, "],\"get_tce\":[");
-	for (unsigned int k = 0, first = 1; k < fuzz_n; k++) {
+		hs_json_i64(j, NULL, rc[2 * k]);
+	hs_json_end(j);
+	hs_json_arr(j, "get_tce");
+	for (unsigned int k = 0; k < fuzz_n; k++) {
 		if (fuzz[idx][k].op != HS_H_GET_TCE)
 			continue;
-		fprintf(out, "%s[%u,%llu]", first ? "" : ",", k,
-			(unsigned long long)rc[2 * k + 1]);
-		first = 0;
+		hs_json_arr(j, NULL);
+		hs_json_u64(j, NULL, k);
+		hs_json_u64(j, NULL, (uint64_t)rc[2 * k + 1]);
+		hs_json_end(j);
 	}
-	fprintf(out, "]}");
+	hs_json_end(j);
+	hs_json_end(j);
 }
 
 /*
  * The vCPU's TCE path counters from KVM_GET_STATS_FD: "h_*tce*" stats exist
  * on kernels with hcallscope's patch; elsewhere the object is empty.
  */
-static void power_report_vcpu(unsigned int idx, FILE *out)
+static void power_report_vcpu(unsigned int idx, struct hs_json *j)
 {
 	struct kvm_stats_header h;
 	size_t dsz;
 	char *descs = NULL;
-	int fd, first = 1;
+	int fd;
 
-	report_returns(idx, out);
+	report_returns(idx, j);
 	if (fuzz_n)
-		report_fuzz(idx, out);
-	fprintf(out, ",\"kvm_stats\":{");
+		report_fuzz(idx, j);
+	hs_json_obj(j, "kvm_stats");
 	fd = ioctl(hl_vcpu_fds[idx], KVM_GET_STATS_FD, NULL);
 	if (fd < 0 || pread(fd, &h, sizeof(h), 0) != sizeof(h))
 		goto out;
@@ -771,12 +783,11 @@ static void power_report_vcpu(unsigned int idx, FILE *out)
 		if (strncmp(d->name, "h_", 2) || !strstr(d->name, "tce") ||
 		    pread(fd, &v, sizeof(v), h.data_offset + d->offset) != sizeof(v))
 			continue;
-		fprintf(out, "%s\"%s\":%llu", first ? "" : ",", d->name,
-			(unsigned long long)v);
-		first = 0;
+		/* the kernel's name, bounded by its buffer */
+		hs_json_u64(j, d->name, v);
 	}
 out:
-	fprintf(out, "}");
+	hs_json_end(j);
 	free(descs);
 	if (fd >= 0)
 		close(fd);
