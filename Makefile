@@ -58,7 +58,7 @@ load: $(OUT)/hcall-load
 $(OUT):
 	mkdir -p $@
 
-$(OUT)/%.bpf.o: bpf/%.bpf.c bpf/hcallscope.h bpf/hcalls.def \
+$(OUT)/%.bpf.o: bpf/%.bpf.c bpf/*.bpf.h bpf/hcallscope.h bpf/hcalls.def \
 		bpf/vmlinux/$(BPF_ARCH)/vmlinux.h | $(OUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

@@ -17,6 +17,15 @@
 #define HL_MAX_VCPUS 64
 #define HL_MAX_ITEMS 16
 
+/*
+ * POWER: the guest's LIOBNs, one with an in-kernel TCE table, one without,
+ * one unknown to everyone (0x80000000 is also what QEMU gives the first
+ * PCI host bridge).  Shell reads them with scripts/lib/hcalls.sh.
+ */
+#define HL_LIOBN_KERNEL	0x80000000u
+#define HL_LIOBN_USER	0x80000001u
+#define HL_LIOBN_NONE	0x80000002u
+
 /* A request the guest can issue in a loop. */
 struct hl_request {
 	const char *name;	/* mix key, e.g. "pio-user" */

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * hcall-load POWER backend (book3s HV): a real-mode, little-endian guest
- * that loops over the TCE hcalls.  LIOBN_KERNEL has an in-kernel TCE table
- * (KVM_CREATE_SPAPR_TCE_64), so KVM completes those hcalls; LIOBN_USER has
+ * that loops over the TCE hcalls.  HL_LIOBN_KERNEL has an in-kernel TCE table
+ * (KVM_CREATE_SPAPR_TCE_64), so KVM completes those hcalls; HL_LIOBN_USER has
  * none and each hcall exits here as KVM_EXIT_PAPR_HCALL.  This VMM then
  * does what a VMM such as QEMU does: it carries the hcall out itself, on
- * its own table for LIOBN_USER and on KVM's table (mapped through the
- * table's fd) for LIOBN_KERNEL, with the checks KVM makes, so that return
+ * its own table for HL_LIOBN_USER and on KVM's table (mapped through the
+ * table's fd) for HL_LIOBN_KERNEL, with the checks KVM makes, so that return
  * codes and table contents are the same whichever path completed an hcall.
  * The guest records each request's failures and ends with the private
  * HL_H_DONE hcall.
@@ -46,9 +46,6 @@
 #define FUZZ_RC_GPA	0x300000
 #define FUZZ_RC_STRIDE	(FUZZ_MAX_CALLS * 16)
 #define FUZZ_LISTS_GPA	0x400000
-#define LIOBN_KERNEL	0x80000000u
-#define LIOBN_USER	0x80000001u
-#define LIOBN_NONE	0x80000002u	/* no table anywhere */
 #define TCE_SHIFT	12
 #define TCE_RW		3		/* TCE_PCI_READ | TCE_PCI_WRITE */
 #define BATCH		8		/* TCEs per STUFF / INDIRECT call */
@@ -72,40 +69,40 @@ enum { R_PUT_K, R_INDIRECT_K, R_STUFF_K, R_GET_K, R_PUT_U, R_INDIRECT_U,
 	{ n, h, HS_KIND_HCALL, path, op, liobn }
 static const struct hl_request requests[R_MAX] = {
 	[R_PUT_K] = REQ("put-tce-kernel", "H_PUT_TCE, LIOBN with an in-kernel table",
-			HS_H_PUT_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			HS_H_PUT_TCE, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_INDIRECT_K] = REQ("put-tce-indirect-kernel", "H_PUT_TCE_INDIRECT (8 TCEs), in-kernel table",
-			     HS_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			     HS_H_PUT_TCE_INDIRECT, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_STUFF_K] = REQ("stuff-tce-kernel", "H_STUFF_TCE (8 TCEs), in-kernel table",
-			  HS_H_STUFF_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			  HS_H_STUFF_TCE, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_GET_K] = REQ("get-tce-kernel", "H_GET_TCE, in-kernel table",
-			HS_H_GET_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			HS_H_GET_TCE, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_PUT_U] = REQ("put-tce-user", "H_PUT_TCE, LIOBN without a table (to the VMM)",
-			HS_H_PUT_TCE, LIOBN_USER, HS_PATH_USERSPACE),
+			HS_H_PUT_TCE, HL_LIOBN_USER, HS_PATH_USERSPACE),
 	[R_INDIRECT_U] = REQ("put-tce-indirect-user", "H_PUT_TCE_INDIRECT, to the VMM",
-			     HS_H_PUT_TCE_INDIRECT, LIOBN_USER, HS_PATH_USERSPACE),
+			     HS_H_PUT_TCE_INDIRECT, HL_LIOBN_USER, HS_PATH_USERSPACE),
 	[R_STUFF_U] = REQ("stuff-tce-user", "H_STUFF_TCE, to the VMM",
-			  HS_H_STUFF_TCE, LIOBN_USER, HS_PATH_USERSPACE),
+			  HS_H_STUFF_TCE, HL_LIOBN_USER, HS_PATH_USERSPACE),
 	/* bad arguments: H_PARAMETER on every path */
 	[R_BAD_LIOBN] = REQ("put-tce-bad-liobn", "H_PUT_TCE, unknown LIOBN (the VMM refuses it)",
-			    HS_H_PUT_TCE, LIOBN_NONE, HS_PATH_USERSPACE),
+			    HS_H_PUT_TCE, HL_LIOBN_NONE, HS_PATH_USERSPACE),
 	[R_BAD_IOBA] = REQ("put-tce-bad-ioba", "H_PUT_TCE, ioba past the DMA window",
-			   HS_H_PUT_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			   HS_H_PUT_TCE, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_BAD_TCE] = REQ("put-tce-bad-tce", "H_PUT_TCE, misaligned TCE (KVM leaves it to the VMM)",
-			  HS_H_PUT_TCE, LIOBN_KERNEL, HS_PATH_USERSPACE),
+			  HS_H_PUT_TCE, HL_LIOBN_KERNEL, HS_PATH_USERSPACE),
 	[R_BAD_PERM] = REQ("stuff-tce-bad-perm", "H_STUFF_TCE with read/write permission bits",
-			   HS_H_STUFF_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			   HS_H_STUFF_TCE, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_BAD_NPAGES] = REQ("put-tce-indirect-bad-npages", "H_PUT_TCE_INDIRECT of 513 TCEs",
-			     HS_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			     HS_H_PUT_TCE_INDIRECT, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_BAD_LIST] = REQ("put-tce-indirect-bad-list", "H_PUT_TCE_INDIRECT, list not 4K aligned",
-			   HS_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			   HS_H_PUT_TCE_INDIRECT, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	/* hostile: H_SUCCESS or H_PARAMETER, on whatever path */
 	[R_RACE_INDIRECT] = REQ("put-tce-indirect-race",
 				"H_PUT_TCE_INDIRECT of 512 TCEs while a VMM thread keeps "
 				"making entries misaligned and aligned again",
-				HS_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+				HS_H_PUT_TCE_INDIRECT, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	/* more work than real mode takes at once (kernel-patch 0009) */
 	[R_STUFF_LARGE] = REQ("stuff-tce-large", "H_STUFF_TCE of 4096 TCEs, in-kernel table",
-			      HS_H_STUFF_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			      HS_H_STUFF_TCE, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 };
 
 /* What the guest passes besides the opcode and the LIOBN */
@@ -138,13 +135,13 @@ struct vmm_table {
 	uint32_t liobn;
 	uint64_t *tces;		/* window_pages entries, host endian */
 };
-static struct vmm_table tables[2] = { { LIOBN_KERNEL, NULL }, { LIOBN_USER, NULL } };
+static struct vmm_table tables[2] = { { HL_LIOBN_KERNEL, NULL }, { HL_LIOBN_USER, NULL } };
 static uint64_t window_pages;	/* nr_vcpus regions */
 static const struct hl_item *mix_items;
 static unsigned int mix_len;
 
 static int kvm_fd = -1, vm_fd = -1, tce_fd = -1;
-/* --vfio: the group backing LIOBN_KERNEL's table, as for a passed-through device */
+/* --vfio: the group backing HL_LIOBN_KERNEL's table, as for a passed-through device */
 static const char *vfio_group;
 static int container_fd = -1, group_fd = -1, kvm_vfio_fd = -1;
 static uint8_t *guest_mem;
@@ -317,7 +314,7 @@ static void emit_fuzz(unsigned int v, unsigned int nr_vcpus)
 
 	fuzz_calls(fuzz_seed, v, fuzz_n, 1u << REGION_SHIFT,
 		   (uint64_t)nr_vcpus << REGION_SHIFT, GUEST_MEM, FUZZ_LISTS_GPA,
-		   LIOBN_KERNEL, LIOBN_USER, LIOBN_NONE, fuzz[v]);
+		   HL_LIOBN_KERNEL, HL_LIOBN_USER, HL_LIOBN_NONE, fuzz[v]);
 	for (unsigned int k = 0; k < fuzz_n; k++) {
 		const struct fuzz_call *c = &fuzz[v][k];
 
@@ -434,7 +431,7 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 		       unsigned int nr_vcpus, char *msg, size_t msglen)
 {
 	struct kvm_create_spapr_tce_64 tce = {
-		.liobn = LIOBN_KERNEL, .page_shift = TCE_SHIFT, .offset = 0,
+		.liobn = HL_LIOBN_KERNEL, .page_shift = TCE_SHIFT, .offset = 0,
 	};
 	struct kvm_userspace_memory_region region = {
 		.slot = 0, .guest_phys_addr = 0, .memory_size = GUEST_MEM,
