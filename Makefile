@@ -40,7 +40,9 @@ endif
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(BPF_ARCH) \
 	-Ibpf -Ibpf/vmlinux/$(BPF_ARCH) -Wall -Wno-unused-function
 
-LIB_SRCS := tools/lib/names.c tools/lib/export.c tools/lib/json.c
+LIB_SRCS := tools/lib/names.c tools/lib/export.c tools/lib/json.c tools/lib/rows.c \
+	tools/lib/atomicfile.c
+STAT_SRCS := $(wildcard tools/hcallstat/*.c)
 LOAD_SRCS := tools/hcall-load/hcall-load.c \
 	$(if $(filter x86,$(BPF_ARCH)),tools/hcall-load/x86.c,tools/hcall-load/power.c tools/hcall-load/fuzz.c)
 
@@ -68,10 +70,10 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 $(SYSROOT)/.complete:
 	scripts/ppc64el-sysroot.sh > /dev/null
 
-$(OUT)/hcallstat: tools/hcallstat.c $(OUT)/hcallstat.skel.h $(LIB_SRCS) \
-		tools/lib/*.h bpf/hcallscope.h $(SYSROOT_DEP)
-	$(CC) $(CFLAGS) $(INCLUDES) -o $@ tools/hcallstat.c $(LIB_SRCS) \
-		$(LDFLAGS) $(LIBBPF_LIBS)
+$(OUT)/hcallstat: $(STAT_SRCS) tools/hcallstat/*.h $(OUT)/hcallstat.skel.h $(LIB_SRCS) \
+		tools/lib/*.h bpf/hcallscope.h bpf/hcalls.def $(SYSROOT_DEP)
+	$(CC) $(CFLAGS) $(INCLUDES) -Itools/hcallstat -o $@ $(STAT_SRCS) $(LIB_SRCS) \
+		$(LDFLAGS) $(LIBBPF_LIBS) -lpthread
 
 $(OUT)/hcall-load: $(LOAD_SRCS) tools/hcall-load/*.h $(LIB_SRCS) \
 		tools/lib/names.h bpf/hcallscope.h bpf/hcalls.def | $(OUT)
