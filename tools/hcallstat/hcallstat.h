@@ -81,7 +81,8 @@ struct bpf_link;
 extern struct hcallstat_bpf *skel;
 void probes_quiet_libbpf(void);
 const char *load_probes(void);	/* "tp_btf" or "raw_tp" */
-void unload_probes(void);
+void unload_probes(int wait);	/* wait: until the kernel freed them */
+void wait_progs_gone(const __u32 *ids, size_t n);
 size_t probe_links(struct bpf_link ***links, const char ***names);
 void bpf_run_stats(__u64 *runs, __u64 *ns);
 

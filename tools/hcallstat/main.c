@@ -29,7 +29,7 @@ static struct hs_afile out_file;	/* -o FILE, while being written */
 static void cleanup(void)
 {
 	http_stop();	/* it reads the maps */
-	unload_probes();
+	unload_probes(1);
 	kill_child(SIGKILL);
 	if (out_file.tmp[0]) {
 		hs_afile_abort(&out_file);
@@ -274,7 +274,7 @@ int main(int argc, char **argv)
 	free(delta);
 	hs_free_snapshot(&cur);
 	hs_free_snapshot(&prev);
-	unload_probes();
+	unload_probes(1);
 	kill_child(SIGTERM);	/* stopped by a signal or -d: let the command end */
 	close_output();
 	return status;

@@ -74,25 +74,6 @@ static size_t pinned_prog_ids(__u32 *ids, size_t max)
 	return n;
 }
 
-static void wait_progs_gone(const __u32 *ids, size_t n)
-{
-	for (int tries = 0; tries < 200; tries++) {
-		size_t alive = 0;
-
-		for (size_t i = 0; i < n; i++) {
-			int fd = bpf_prog_get_fd_by_id(ids[i]);
-
-			if (fd >= 0) {
-				alive++;
-				close(fd);
-			}
-		}
-		if (!alive)
-			return;
-		usleep(10000);
-	}
-}
-
 /* Pin directories of runs killed while pinning: their PID is gone */
 static void remove_stale_pins(void)
 {
@@ -177,7 +158,7 @@ int run_pin(void)
 	probes = load_probes();
 	pin_all();
 	fprintf(stderr, "hcallstat: %s probes live in %s\n", probes, PIN_DIR);
-	unload_probes();
+	unload_probes(0);	/* the pins keep them */
 	return 0;
 }
 

@@ -133,14 +133,52 @@ const char *load_probes(void)
 }
 
 
-/* Detach and free everything; safe to call twice. */
-void unload_probes(void)
+/* Until the kernel has freed the programs (it may do so after the last
+ * fd is closed), at most 2 s */
+void wait_progs_gone(const __u32 *ids, size_t n)
 {
+	for (int tries = 0; tries < 200; tries++) {
+		size_t alive = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			int fd = bpf_prog_get_fd_by_id(ids[i]);
+
+			if (fd >= 0) {
+				alive++;
+				close(fd);
+			}
+		}
+		if (!alive)
+			return;
+		usleep(10000);
+	}
+}
+
+/*
+ * Detach and free everything; safe to call twice.  With wait, return only
+ * once the programs are gone, so that nothing of ours outlives the run.
+ */
+void unload_probes(int wait)
+{
+	struct bpf_program *prog;
+	__u32 ids[64];
+	size_t n = 0;
+
+	if (skel && wait)
+		bpf_object__for_each_program(prog, skel->obj) {
+			struct bpf_prog_info info = {};
+			__u32 len = sizeof(info);
+
+			if (n < ARRAY_SIZE(ids) && bpf_program__fd(prog) >= 0 &&
+			    !bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+				ids[n++] = info.id;
+		}
 	for (size_t i = 0; i < nr_links; i++)
 		bpf_link__destroy(links[i]);
 	nr_links = 0;
 	hcallstat_bpf__destroy(skel);
 	skel = NULL;
+	wait_progs_gone(ids, n);
 }
 
 size_t probe_links(struct bpf_link ***l, const char ***names)
