@@ -86,7 +86,11 @@ units: $(UNIT_TESTS)
 
 $(OUT)/test-%: tests/unit/test-%.c $(LIB_SRCS) tools/lib/*.h bpf/hcallscope.h \
 		bpf/hcalls.def tests/unit/assert.h | $(OUT)
-	$(CC) $(CFLAGS) $(INCLUDES) -Itests/unit -o $@ $< $(LIB_SRCS)
+	$(CC) $(CFLAGS) $(INCLUDES) -Itests/unit -Itools/hcallstat -o $@ $< $(LIB_SRCS) $(UNIT_EXTRA)
+
+# hcallstat's own pure parts
+$(OUT)/test-args: UNIT_EXTRA = tools/hcallstat/args.c
+$(OUT)/test-args: tools/hcallstat/args.c tools/hcallstat/hcallstat.h
 
 deps:
 	@scripts/deps.sh

@@ -115,6 +115,7 @@ static void test_writer(void)
 	fclose(f);
 	ASSERT_STREQ(out_buf, "\"abc\"", "writer: counted string at the top");
 
+	free(out_buf);
 	f = open_memstream(&out_buf, &out_len);
 	hs_json_error(f, "cannot write /nonexistent/a\"b.json: No such file");
 	fclose(f);

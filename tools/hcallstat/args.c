@@ -60,7 +60,8 @@ static int parse_double(const char *s, double *v)
 
 	errno = 0;
 	*v = strtod(s, &end);
-	return errno || end == s || *end || *v <= 0 || *v > 1e7 ? -1 : 0;
+	/* written so that NaN fails too */
+	return errno || end == s || *end || !(*v > 0 && *v <= 1e7) ? -1 : 0;
 }
 
 long hs_parse_long(const char *s, long min, long max)
