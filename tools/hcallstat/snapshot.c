@@ -113,7 +113,8 @@ int read_snapshot(const struct hs_maps *m, struct hs_snapshot *s)
 	idx = HS_STAT_HIST_DROPS;
 	s->hist_drops = sum_percpu(m->stats, &idx, vals, ncpu);
 	err = read_realmode(m, s);
-	qsort(s->rows, s->n, sizeof(*s->rows), hs_cmp_key);
+	if (s->n)	/* rows is NULL for none */
+		qsort(s->rows, s->n, sizeof(*s->rows), hs_cmp_key);
 out:
 	free(vals);
 	return err;
