@@ -26,6 +26,18 @@ struct {
 	__type(value, struct hs_guest_stack);
 } guest_hcalls SEC(".maps");
 
+/* The guest CPU's key for an hcall; false when -V filters it out */
+static __always_inline bool guest_key(struct hs_key *key, __u16 kind, unsigned long op)
+{
+	key->vcpu = bpf_get_smp_processor_id();
+	if (vcpu_filtered(key->vcpu))
+		return false;
+	key->kind = kind;
+	key->path = HS_PATH_GUEST;
+	key->code = op;
+	return true;
+}
+
 static __always_inline int on_guest_hcall_entry(unsigned long op,
 						unsigned long *args)
 {
@@ -35,12 +47,8 @@ static __always_inline int on_guest_hcall_entry(unsigned long op,
 	__u64 d;
 	int slot;
 
-	key.vcpu = bpf_get_smp_processor_id();
-	if (vcpu_filtered(key.vcpu))
+	if (!guest_key(&key, HS_KIND_HCALL, op))
 		return 0;
-	key.kind = HS_KIND_HCALL;
-	key.path = HS_PATH_GUEST;
-	key.code = op;
 	if (hs_hcall_flags(op) & HS_HCALL_LIOBN)	/* the LIOBN is in r4 (PAPR) */
 		bpf_probe_read_kernel(&key.arg, sizeof(key.arg), &args[0]);
 	slot = add(NULL, &key, 1);
@@ -85,17 +93,12 @@ static __always_inline int on_guest_hcall_exit(unsigned long op, long ret)
 	/* H_ENTER_NESTED returns the L2's exit reason, not an error */
 	if (ret >= 0 || op == HS_H_ENTER_NESTED)
 		return 0;
-	key.vcpu = bpf_get_smp_processor_id();
-	if (vcpu_filtered(key.vcpu))
+	if (!guest_key(&key, HS_KIND_HCALL_ERROR, op))
 		return 0;
-	key.kind = HS_KIND_HCALL_ERROR;
-	key.path = HS_PATH_GUEST;
-	key.code = op;
 	key.arg = ret;
 	add(NULL, &key, 1);
 	return 0;
 }
-
 
 HS_PROGS(hcall_entry, unsigned long op COMMA unsigned long *args,
 	 on_guest_hcall_entry(op, args))
