@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The hcall facts for shell (sourced), read from their one home:
 # opcodes and flags from bpf/hcalls.def, hcall-load's LIOBNs from
 # tools/hcall-load/hcall-load.h.  Numbers are printed in decimal, as jq
@@ -16,7 +17,7 @@ hcall_opcode() {
 # one line, ascending: hcall_opcodes TCE -> "32 312 316"
 hcall_opcodes() {
 	local n v f out=
-	while IFS=' ' read -r n v f; do
+	while IFS=" " read -r _ v f; do
 		case $1:$f in TCE:TCE|LIOBN:TCE|LIOBN:LIOBN) out="$out $((v))" ;; esac
 	done <<-EOF
 	$(sed -n 's/^HCALL(\([A-Z0-9_]*\), *\(0x[0-9a-f]*\), *\([A-Z0-9]*\))$/\1 \2 \3/p' "$_hs_top/bpf/hcalls.def")
