@@ -16,7 +16,7 @@ hcall_opcode() {
 # Opcodes whose flag column is FLAG (TCE, or LIOBN which TCE implies),
 # one line, ascending: hcall_opcodes TCE -> "32 312 316"
 hcall_opcodes() {
-	local n v f out=
+	local v f out=
 	while IFS=" " read -r _ v f; do
 		case $1:$f in TCE:TCE|LIOBN:TCE|LIOBN:LIOBN) out="$out $((v))" ;; esac
 	done <<-EOF
