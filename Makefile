@@ -40,7 +40,9 @@ endif
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(BPF_ARCH) \
 	-Ibpf -Ibpf/vmlinux/$(BPF_ARCH) -Wall -Wno-unused-function
 
-LIB_SRCS := tools/lib/names.c tools/lib/export.c
+LIB_SRCS := tools/lib/names.c tools/lib/export.c tools/lib/json.c tools/lib/rows.c \
+	tools/lib/atomicfile.c
+STAT_SRCS := $(wildcard tools/hcallstat/*.c)
 LOAD_SRCS := tools/hcall-load/hcall-load.c \
 	$(if $(filter x86,$(BPF_ARCH)),tools/hcall-load/x86.c,tools/hcall-load/power.c tools/hcall-load/fuzz.c)
 
@@ -51,15 +53,16 @@ TOOLS += $(if $(filter powerpc,$(BPF_ARCH)),$(OUT)/vfio-claim)
 # keep the BPF objects: min_core_btf and the tests read them
 .SECONDARY:
 
-.PHONY: all tools load deps demo test test-unit test-live bench bench-iperf clean vmlinux
-all: tools
+.PHONY: all tools units load deps demo test test-unit test-live bench bench-iperf clean vmlinux
+# unit tests run here only: the cross build stops at the tools
+all: tools $(if $(filter $(ARCH),$(HOST_ARCH)),units)
 tools: $(TOOLS)
 load: $(OUT)/hcall-load
 
 $(OUT):
 	mkdir -p $@
 
-$(OUT)/%.bpf.o: bpf/%.bpf.c bpf/hcallscope.h bpf/hcalls.def \
+$(OUT)/%.bpf.o: bpf/%.bpf.c bpf/*.bpf.h bpf/hcallscope.h bpf/hcalls.def \
 		bpf/vmlinux/$(BPF_ARCH)/vmlinux.h | $(OUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -69,10 +72,10 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 $(SYSROOT)/.complete:
 	scripts/ppc64el-sysroot.sh > /dev/null
 
-$(OUT)/hcallstat: tools/hcallstat.c $(OUT)/hcallstat.skel.h $(LIB_SRCS) \
-		tools/lib/*.h bpf/hcallscope.h $(SYSROOT_DEP)
-	$(CC) $(CFLAGS) $(INCLUDES) -o $@ tools/hcallstat.c $(LIB_SRCS) \
-		$(LDFLAGS) $(LIBBPF_LIBS)
+$(OUT)/hcallstat: $(STAT_SRCS) tools/hcallstat/*.h $(OUT)/hcallstat.skel.h $(LIB_SRCS) \
+		tools/lib/*.h bpf/hcallscope.h bpf/hcalls.def $(SYSROOT_DEP)
+	$(CC) $(CFLAGS) $(INCLUDES) -Itools/hcallstat -o $@ $(STAT_SRCS) $(LIB_SRCS) \
+		$(LDFLAGS) $(LIBBPF_LIBS) -lpthread
 
 $(OUT)/hcall-load: $(LOAD_SRCS) tools/hcall-load/*.h $(LIB_SRCS) \
 		tools/lib/names.h bpf/hcallscope.h bpf/hcalls.def | $(OUT)
@@ -82,9 +85,17 @@ $(OUT)/hcall-load: $(LOAD_SRCS) tools/hcall-load/*.h $(LIB_SRCS) \
 $(OUT)/vfio-claim: tests/helpers/vfio-claim.c | $(OUT)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
-$(OUT)/test-names: tests/unit/test-names.c $(LIB_SRCS) tools/lib/names.h \
+# C unit tests of the pure logic (tests/run.sh runs every build/ARCH/test-*)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/%,$(wildcard tests/unit/test-*.c))
+units: $(UNIT_TESTS)
+
+$(OUT)/test-%: tests/unit/test-%.c $(LIB_SRCS) tools/lib/*.h bpf/hcallscope.h \
 		bpf/hcalls.def tests/unit/assert.h | $(OUT)
-	$(CC) $(CFLAGS) $(INCLUDES) -Itests/unit -o $@ $< $(LIB_SRCS)
+	$(CC) $(CFLAGS) $(INCLUDES) -Itests/unit -Itools/hcallstat -o $@ $< $(LIB_SRCS) $(UNIT_EXTRA)
+
+# hcallstat's own pure parts
+$(OUT)/test-args: UNIT_EXTRA = tools/hcallstat/args.c
+$(OUT)/test-args: tools/hcallstat/args.c tools/hcallstat/hcallstat.h
 
 deps:
 	@scripts/deps.sh
@@ -94,7 +105,7 @@ demo: deps
 	@scripts/demo.sh
 
 test: deps
-	@$(MAKE) --no-print-directory tools $(OUT)/test-names
+	@$(MAKE) --no-print-directory tools units
 	@$(MAKE) --no-print-directory ARCH=ppc64le tools
 	@tests/run.sh
 

@@ -30,11 +30,9 @@ case $source in emulated|real-hardware) ;; *) die "-s must be emulated or real-h
 run_id=${run_id:-$(basename "$out")}
 command -v jq > /dev/null || die "no jq (scripts/deps.sh test)"
 
-opcode() {	# the one hcall table: bpf/hcalls.def
-	printf '%d' "$(sed -n "s/^HCALL($1, \(0x[0-9a-f]*\))$/\1/p" "$top/bpf/hcalls.def")"
-}
-ops=$(jq -n --argjson put "$(opcode H_PUT_TCE)" --argjson ind "$(opcode H_PUT_TCE_INDIRECT)" \
-	--argjson stuff "$(opcode H_STUFF_TCE)" '{h_put_tce: $put, h_put_tce_indirect: $ind, h_stuff_tce: $stuff}')
+. "$top/scripts/lib/hcalls.sh"	# the one hcall table: bpf/hcalls.def
+ops=$(jq -n --argjson put "$(hcall_opcode H_PUT_TCE)" --argjson ind "$(hcall_opcode H_PUT_TCE_INDIRECT)" \
+	--argjson stuff "$(hcall_opcode H_STUFF_TCE)" '{h_put_tce: $put, h_put_tce_indirect: $ind, h_stuff_tce: $stuff}')
 
 # kvm-hv's tce_accel levels (kernel-patch/0002), and a cell's name in
 # every table, plot and diff: variant/direction/Llevel/Pstreams/mtu

@@ -36,11 +36,35 @@ enum hs_path { HS_PATH_NONE, HS_PATH_LIST(HS_ENUM_PATH) HS_PATH_MAX };
 #undef HS_ENUM_PATH
 
 /* PAPR hcall opcodes, HS_H_PUT_TCE etc., from the one table */
-#define HCALL(name, op) HS_##name = op,
+#define HCALL(name, op, flags) HS_##name = op,
 enum hs_hcall {
 #include "hcalls.def"
 };
 #undef HCALL
+
+/* hcalls.def's flag column: TCE hcalls also take a LIOBN */
+#define HS_HCALL_LIOBN	1
+#define HS_HCALL_TCE	2
+#define HS_HCALL_F_0	0
+#define HS_HCALL_F_LIOBN HS_HCALL_LIOBN
+#define HS_HCALL_F_TCE	(HS_HCALL_LIOBN | HS_HCALL_TCE)
+
+/*
+ * The flags of an opcode: a switch over the flagged rows only, so BPF pays
+ * a few compares, not one per hcall.
+ */
+#define HS_HCALL_CASE_0(op, f)
+#define HS_HCALL_CASE_LIOBN(op, f) case op: return HS_HCALL_F_##f;
+#define HS_HCALL_CASE_TCE(op, f) case op: return HS_HCALL_F_##f;
+static inline __attribute__((always_inline)) int hs_hcall_flags(unsigned long long op)
+{
+	switch (op) {
+#define HCALL(name, opcode, flags) HS_HCALL_CASE_##flags(opcode, flags)
+#include "hcalls.def"
+#undef HCALL
+	}
+	return 0;
+}
 
 /* Direction, stored in hs_key.code for HS_KIND_PIO and HS_KIND_MMIO. */
 #define HS_DIR_READ	0

@@ -1,6 +1,7 @@
 # Helpers shared by tests/t-*.sh (sourced by tests/run.sh).
 
 . "$TOP/scripts/lib/proc.sh"	# wait_line, stop_pid: bounded waits
+. "$TOP/scripts/lib/hcalls.sh"	# opcodes, TCE set and LIOBNs from their one home
 
 expect_eq() {	# GOT WANT WHAT
 	[ "$1" = "$2" ] && return 0

@@ -86,3 +86,14 @@ t_err_json_mode_error_object() {
 	EXPECT_MSG="no process" expect_error "$BIN/hcallstat" -j -p 999999 || return 1
 	jq -e '.error | test("no process with PID 999999")' "$WORK/out" > /dev/null
 }
+
+t_err_json_error_escaped() {
+	# a quote, a backslash, a tab and a byte that is not UTF-8 in the name:
+	# still one JSON object, which jq decodes back to the name
+	local f
+	f=$(printf '/nonexistent/a"b\\c\td\377.json')
+	EXPECT_MSG="cannot write /nonexistent/a\"b" expect_error "$BIN/hcallstat" -j -d 0.2 -o "$f" || return 1
+	expect_eq "$(jq -c . "$WORK/out")" \
+		"$(printf '{"error":"cannot write /nonexistent/a\\"b\\\\c\\td\357\277\275.json: No such file or directory"}')" \
+		"the error object, as jq reads it"
+}

@@ -136,3 +136,147 @@ t_export_pin_bpftool() {
 	expect_eq "$(ls -a /sys/fs/bpf | grep -c hcallscope)" 0 "pin directories left" || return 1
 	EXPECT_MSG="nothing pinned at $pin" expect_error "$BIN/hcallstat" --unpin
 }
+
+# /metrics against hostile clients: each test fails on a wrong status or
+# body, or on a scrape slower than its bound.  No VM is needed: the
+# exposition of an idle host (the drops line) is the body checked.
+http_start() {
+	HTTP_PORT=$((20000 + RANDOM % 10000))	# below the ephemeral ports of our own clients
+	"$BIN/hcallstat" -v --listen "127.0.0.1:$HTTP_PORT" > /dev/null 2> srv.err &
+	SRV_PID=$!
+	wait_attached srv.err || { kill $SRV_PID; return 1; }
+	HTTP_URL=http://127.0.0.1:$HTTP_PORT/metrics
+}
+
+# hcallstat must still be there and end as asked, with status 0
+http_stop() {
+	kill -0 $SRV_PID 2> /dev/null || { echo "hcallstat died: $(cat srv.err)"; wait $SRV_PID; return 1; }
+	kill -INT $SRV_PID
+	local rc=0
+	wait $SRV_PID || rc=$?
+	expect_eq "$rc" 0 "hcallstat's exit status after the clients"
+}
+
+# One scrape: status 200, the metrics, in under $1 s.  WHAT in $2.
+http_scrape_within() {
+	local r code t
+	r=$(curl -s -m 10 -o scrape.body -w '%{http_code} %{time_total}' "$HTTP_URL")
+	code=${r% *} t=${r#* }
+	expect_eq "$code" 200 "scrape status ($2)" || return 1
+	grep -qx 'hcallscope_dropped_events_total 0' scrape.body ||
+		{ echo "scrape body ($2): $(head -c 300 scrape.body)"; return 1; }
+	awk -v t="$t" -v max="$1" 'BEGIN { exit !(t < max) }' ||
+		{ echo "scrape took $t s ($2), bound $1 s"; return 1; }
+	echo "scrape ($2): $t s"
+}
+
+# The status line the server answers BYTES (a printf format) with, on a
+# connection of its own, within 3 s.
+http_status_of() {
+	local fd line=
+	exec {fd}<> "/dev/tcp/127.0.0.1/$HTTP_PORT" || return 1
+	# shellcheck disable=SC2059
+	printf "$1" >&$fd 2> /dev/null
+	read -t 3 -r line <&$fd
+	exec {fd}>&-
+	echo "${line%$'\r'}"
+}
+
+t_export_http_idle_sockets() {
+	local fds=() fd i
+	http_start || return 1
+	for i in 1 2 3 4 5 6 7 8; do
+		exec {fd}<> "/dev/tcp/127.0.0.1/$HTTP_PORT" || return 1
+		fds+=("$fd")
+	done
+	http_scrape_within 0.5 "8 idle connections open" || return 1
+	# idle ones are answered 408 after the request deadline, not kept
+	read -t 3 -r i <&"${fds[0]}"
+	expect_eq "${i%$'\r'}" "HTTP/1.1 408 Request Timeout" "what an idle connection gets" || return 1
+	for fd in "${fds[@]}"; do exec {fd}>&-; done
+	http_stop
+}
+
+t_export_http_slowloris() {
+	local fd i line= t0
+	http_start || return 1
+	exec {fd}<> "/dev/tcp/127.0.0.1/$HTTP_PORT" || return 1
+	t0=$(date +%s%N)
+	(	trap '' PIPE
+		printf 'GET /metrics HTTP/1.1\r\n' >&$fd
+		for i in $(seq 40); do printf 'X' >&$fd || exit 0; sleep 0.05; done
+	) 2> /dev/null &
+	local feeder=$!
+	http_scrape_within 0.5 "a slowloris client feeding a byte every 50 ms" || { kill $feeder; return 1; }
+	read -t 3 -r line <&$fd
+	kill $feeder 2> /dev/null; wait $feeder 2> /dev/null
+	exec {fd}>&-
+	expect_eq "${line%$'\r'}" "HTTP/1.1 408 Request Timeout" "what the slow client gets" || return 1
+	t0=$(( ($(date +%s%N) - t0) / 1000000 ))
+	[ $t0 -lt 1600 ] || { echo "slow client cut after $t0 ms (deadline 1000 ms)"; return 1; }
+	echo "slow client cut after $t0 ms"
+	http_stop
+}
+
+t_export_http_garbage_requests() {
+	http_start || return 1
+	expect_eq "$(http_status_of 'BLAH\r\n\r\n')" "HTTP/1.1 400 Bad Request" "garbage line" &&
+	expect_eq "$(http_status_of '\001\002\377\000 / HTTP/1.1\r\n\r\n')" "HTTP/1.1 400 Bad Request" "binary garbage" &&
+	expect_eq "$(http_status_of 'GET /metrics\r\n\r\n')" "HTTP/1.1 400 Bad Request" "no HTTP version" &&
+	expect_eq "$(http_status_of 'GET /nope HTTP/1.1\r\n\r\n')" "HTTP/1.1 404 Not Found" "unknown path" &&
+	expect_eq "$(http_status_of 'GET /metricsX HTTP/1.1\r\n\r\n')" "HTTP/1.1 404 Not Found" "path with a tail" &&
+	expect_eq "$(http_status_of 'POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n')" \
+		"HTTP/1.1 405 Method Not Allowed" "POST" &&
+	expect_eq "$(http_status_of 'GET /metrics?x=1 HTTP/1.0\r\n\r\n')" "HTTP/1.1 200 OK" "a query, HTTP/1.0" || return 1
+	# a client that connects and leaves at once costs nothing either
+	local i fd
+	for i in $(seq 20); do exec {fd}<> "/dev/tcp/127.0.0.1/$HTTP_PORT" && exec {fd}>&-; done
+	http_scrape_within 0.5 "after garbage and hang-ups" || return 1
+	http_stop
+}
+
+t_export_http_oversized_request() {
+	local fd line= pad
+	http_start || return 1
+	pad=$(head -c 20000 /dev/zero | tr '\0' a)
+	exec {fd}<> "/dev/tcp/127.0.0.1/$HTTP_PORT" || return 1
+	( trap '' PIPE; printf 'GET /metrics HTTP/1.1\r\nX-Pad: %s\r\n\r\n' "$pad" >&$fd ) 2> /dev/null
+	read -t 3 -r line <&$fd
+	exec {fd}>&-
+	expect_eq "${line%$'\r'}" "HTTP/1.1 431 Request Header Fields Too Large" "an 20 kB request head" || return 1
+	http_scrape_within 0.5 "after an oversized request" || return 1
+	http_stop
+}
+
+t_export_http_parallel_scrapes() {
+	local t0 ms bad
+	http_start || return 1
+	t0=$(date +%s%N)
+	# one URL per client (the query tells them apart), all at once
+	curl -s -m 10 --parallel --parallel-immediate --parallel-max 100 \
+		-w '%{http_code} %{time_total}\n' -o 'p#1.body' "$HTTP_URL?[1-100]" > codes 2> curl.err || true
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	expect_eq "$(grep -c '^200 ' codes)" 100 "scrapes answered 200 of 100" || { sort codes | uniq -c | head; return 1; }
+	bad=$(grep -L -x 'hcallscope_dropped_events_total 0' p*.body | head -3)
+	[ -z "$bad" ] || { echo "bodies without the metrics: $bad"; return 1; }
+	expect_eq "$(ls p*.body | wc -l)" 100 "bodies" || return 1
+	awk '{ if ($2 > m) m = $2 } END { printf "100 parallel scrapes: slowest %.3f s, ", m; exit !(m < 1) }' codes ||
+		{ echo "(bound 1 s)"; return 1; }
+	echo "all done in $ms ms"
+	[ $ms -lt 2000 ] || { echo "100 parallel scrapes took $ms ms (bound 2000)"; return 1; }
+	http_stop
+}
+
+t_export_http_connection_flood() {
+	# more idle connections than the server keeps (256): the oldest idle
+	# ones make room, and a scrape behind them is still answered fast
+	local fds=() fd i
+	http_start || return 1
+	for i in $(seq 400); do
+		exec {fd}<> "/dev/tcp/127.0.0.1/$HTTP_PORT" || return 1
+		fds+=("$fd")
+	done
+	http_scrape_within 0.8 "400 idle connections ahead of it" || return 1
+	for fd in "${fds[@]}"; do exec {fd}>&-; done
+	http_stop
+}

@@ -98,10 +98,10 @@ EOS
 		expect_eq "$(stat_sum stat$level.json '.kind == "hcall" and .path == "real-mode"')" \
 			"$(jq '[.observed.per_vcpu[].kvm_stats | (.h_put_tce_realmode + .h_put_tce_indirect_realmode + .h_stuff_tce_realmode)] | add' load$level.json)" \
 			"hcallstat real-mode TCE hcalls vs kernel counters, level $level" || return 1
-		expect_eq "$(stat_sum stat$level.json '.kind == "hcall" and .path == "virtual-mode" and (.code == 32 or .code == 312 or .code == 316)')" \
+		expect_eq "$(stat_sum stat$level.json ".kind == \"hcall\" and .path == \"virtual-mode\" and $(hcall_jq_code TCE)")" \
 			"$(jq '[.observed.per_vcpu[].kvm_stats | (.h_put_tce_virtmode + .h_put_tce_indirect_virtmode + .h_stuff_tce_virtmode)] | add' load$level.json)" \
 			"hcallstat virtual-mode TCE hcalls vs kernel counters, level $level" || return 1
-		expect_eq "$(stat_sum stat$level.json '.kind == "hcall" and .path == "userspace" and (.code == 32 or .code == 312 or .code == 316)')" \
+		expect_eq "$(stat_sum stat$level.json ".kind == \"hcall\" and .path == \"userspace\" and $(hcall_jq_code TCE)")" \
 			"$(jq '[.observed.per_vcpu[].kvm_stats | (.h_put_tce_user + .h_put_tce_indirect_user + .h_stuff_tce_user)] | add' load$level.json)" \
 			"hcallstat userspace TCE hcalls vs kernel counters, level $level" || return 1
 		[ $level != 1 ] || check_against_load load1.json stat1.json || return 1
@@ -111,7 +111,7 @@ EOS
 			.path != "real-mode" and .code != 62460 and .latency.count != .count)] | length')" 0 \
 			"rows whose latency count differs from their count, level $level" || return 1
 		echo "level $level: H_PUT_TCE p50 $(stat_total stat$level.json | jq -r '[.rows[] |
-			select(.code == 32 and .vcpu == 0 and .arg == 2147483648 and .path != "real-mode")][0] |
+			select(.code == '"$(hcall_opcode H_PUT_TCE)"' and .vcpu == 0 and .arg == '"$(liobn KERNEL)"' and .path != "real-mode")][0] |
 			"\(.latency.p50_ns) ns (\(.path))"')"
 	done
 }
@@ -249,7 +249,7 @@ t_kernel_seed_scenario_vfio_iperf3() {
 	expect_eq "$(jq -c '[.schema, .source, .complete, (.cells | length)]' $r)" \
 		'["hcallscope.iperf/1","emulated",true,12]' "run schema, source, completeness, cells" || return 1
 	local bad
-	bad=$(jq -r '.cells[] | "\(.variant) L\(.level) \(.direction)" as $c |
+	bad=$(jq -r --argjson vfio_liobn "$(liobn QEMU_PHB0)" '.cells[] | "\(.variant) L\(.level) \(.direction)" as $c |
 		(.tce_hcalls.host | [.[]["real-mode"]] | add) as $real |
 		(.tce_hcalls.host | [.[]["virtual-mode"]] | add) as $virt |
 		(.tce_hcalls.host | [.[]["userspace"]] | add) as $user |
@@ -276,7 +276,7 @@ t_kernel_seed_scenario_vfio_iperf3() {
 		 ([.hcallstat.tce_rows[] | select(.path == $p) | .count] | add // 0) as $got |
 		 select($got != ([$h[][$p]] | add)) |
 		 "\($c): hcallstat \($p) \($got), kernel \([$h[][$p]] | add)"),
-		([.hcallstat.tce_rows[] | select(.path != "real-mode" and .arg != 2147483648)] |
+		([.hcallstat.tce_rows[] | select(.path != "real-mode" and .arg != $vfio_liobn)] |
 		 select(length > 0) | "\($c): TCE hcalls off the VFIO LIOBN: \(.)")' $r) ||
 		{ echo "jq failed on $r"; return 1; }
 	[ -z "$bad" ] || { echo "$bad"; return 1; }

@@ -53,7 +53,7 @@ EOS
 	# the VMM's own view: one KVM_EXIT_PAPR_HCALL per userspace hcall + the last
 	expect_eq "$(jq -c '[.observed.per_vcpu[].userspace_exits.PAPR_HCALL]' load.json)" "[48,48]" \
 		"PAPR_HCALL exits per vCPU" &&
-	expect_eq "$(stat_sum stat.json '.arg == 2147483649 and .path != "userspace"')" 0 \
+	expect_eq "$(stat_sum stat.json '.arg == '"$(liobn USER)"' and .path != "userspace"')" 0 \
 		"hcalls on the table-less LIOBN outside userspace" &&
 	expect_eq "$(stat_sum stat.json '.kind == "hcall" and .path == "virtual-mode"')" 870 \
 		"virtual-mode hcalls (2 vCPUs x 435)" &&
@@ -113,7 +113,7 @@ EOS
 	grep HS-IPERF console
 	expect_eq "$(stat_total stat.json | jq -r .mode)" guest "mode chosen in a pseries guest" || return 1
 	local op want got
-	for op in 32 312 316; do	# H_PUT_TCE, H_STUFF_TCE, H_PUT_TCE_INDIRECT
+	for op in $(hcall_opcodes TCE); do
 		want=$(awk -v o=$op '$1 == o {print $2}' hist)
 		got=$(stat_sum stat.json ".kind == \"hcall\" and .code == $op")
 		expect_eq "$got" "${want:-0}" "hcallstat vs hist trigger, opcode $op" || return 1
@@ -121,9 +121,9 @@ EOS
 		expect_eq "$(stat_total stat.json | jq "[.rows[] | select(.kind == \"hcall\" and .code == $op) |
 			.latency.count] | add // 0")" "${want:-0}" "latencies of opcode $op" || return 1
 	done
-	echo "H_PUT_TCE end-to-end p50/p99: $(stat_total stat.json | jq -r '[.rows[] | select(.code == 32)] |
+	echo "H_PUT_TCE end-to-end p50/p99: $(stat_total stat.json | jq -r '[.rows[] | select(.code == '"$(hcall_opcode H_PUT_TCE)"')] |
 		if length > 0 then (.[0].latency | "\(.p50_ns) / \(.p99_ns) ns") else "none" end')"
-	TCE_TOTAL=$(stat_sum stat.json '.kind == "hcall" and (.code == 32 or .code == 312 or .code == 316)')
+	TCE_TOTAL=$(stat_sum stat.json ".kind == \"hcall\" and $(hcall_jq_code TCE)")
 	echo "TCE hcalls during iperf3: $TCE_TOTAL"
 }
 

@@ -18,9 +18,12 @@ static void test_hcall_table(void)
 	ASSERT_EQ(hs_hcall_parse("0x20"), 0x20, "parse hex number");
 	ASSERT_EQ(hs_hcall_parse("H_NOPE"), -1, "parse unknown name");
 	ASSERT_EQ(hs_hcall_parse(""), -1, "parse empty");
-	ASSERT_EQ(hs_hcall_is_tce(0x20) && hs_hcall_is_tce(0x13c) &&
-		  hs_hcall_is_tce(0x138) && hs_hcall_is_tce(0x1c), 1, "TCE hcalls");
-	ASSERT_EQ(hs_hcall_is_tce(0xe0), 0, "H_CEDE is not a TCE hcall");
+	ASSERT_EQ(hs_hcall_flags(0x20), HS_HCALL_TCE | HS_HCALL_LIOBN, "flags H_PUT_TCE");
+	ASSERT_EQ(hs_hcall_flags(0x13c), HS_HCALL_TCE | HS_HCALL_LIOBN, "flags H_PUT_TCE_INDIRECT");
+	ASSERT_EQ(hs_hcall_flags(0x138), HS_HCALL_TCE | HS_HCALL_LIOBN, "flags H_STUFF_TCE");
+	ASSERT_EQ(hs_hcall_flags(0x1c), HS_HCALL_LIOBN, "flags H_GET_TCE: a LIOBN, no TCE change");
+	ASSERT_EQ(hs_hcall_flags(0xe0), 0, "flags H_CEDE: none");
+	ASSERT_EQ(hs_hcall_flags(0x124), 0, "flags H_BULK_REMOVE: none");
 }
 
 static void test_names(void)

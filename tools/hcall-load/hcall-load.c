@@ -181,41 +181,51 @@ static void report_json(const struct hl_item *items, unsigned int nr,
 			const struct vcpu_thread *th, unsigned int nr_vcpus,
 			double elapsed)
 {
-	fprintf(stdout, "{\"schema\":\"hcall-load/1\",\"backend\":\"%s\",\"pid\":%d,"
-		"\"vcpus\":%u,\"elapsed_s\":%.6f,\"mix\":[",
-		hl_backend.name, (int)getpid(), nr_vcpus, elapsed);
+	struct hs_json j;
+
+	hs_json_init(&j, stdout);
+	hs_json_obj(&j, NULL);
+	hs_json_str(&j, "schema", "hcall-load/1");
+	hs_json_str(&j, "backend", hl_backend.name);
+	hs_json_i64(&j, "pid", getpid());
+	hs_json_u64(&j, "vcpus", nr_vcpus);
+	hs_json_double(&j, "elapsed_s", "%.6f", elapsed);
+	hs_json_arr(&j, "mix");
 	for (unsigned int i = 0; i < nr; i++) {
 		const struct hl_request *r = items[i].req;
 
-		fprintf(stdout, "%s{\"request\":\"%s\",\"kind\":\"%s\",\"path\":\"%s\","
-			"\"code\":%u,\"arg\":%llu,\"per_vcpu\":%llu}",
-			i ? "," : "", r->name, hs_kind_name(r->kind),
-			hs_path_name(r->path), r->code, (unsigned long long)r->arg,
-			(unsigned long long)items[i].count);
+		hs_json_obj(&j, NULL);
+		hs_json_str(&j, "request", r->name);
+		hs_json_str(&j, "kind", hs_kind_name(r->kind));
+		hs_json_str(&j, "path", hs_path_name(r->path));
+		hs_json_u64(&j, "code", r->code);
+		hs_json_u64(&j, "arg", r->arg);
+		hs_json_u64(&j, "per_vcpu", items[i].count);
+		hs_json_end(&j);
 	}
-	fprintf(stdout, "],\"observed\":{");
-	hl_backend.report_kernel_side(stdout);
-	fprintf(stdout, ",\"per_vcpu\":[");
+	hs_json_end(&j);
+	hs_json_obj(&j, "observed");
+	hl_backend.report_kernel_side(&j);
+	hs_json_arr(&j, "per_vcpu");
 	for (unsigned int v = 0; v < nr_vcpus; v++) {
-		int first = 1;
-
-		fprintf(stdout, "%s{\"vcpu\":%u,\"cpu_ns\":%llu,\"userspace_exits\":{",
-			v ? "," : "", v, (unsigned long long)th[v].res.cpu_ns);
+		hs_json_obj(&j, NULL);
+		hs_json_u64(&j, "vcpu", v);
+		hs_json_u64(&j, "cpu_ns", th[v].res.cpu_ns);
+		hs_json_obj(&j, "userspace_exits");
 		for (unsigned int e = 0; e < 64; e++) {
 			const char *n = hs_exit_name(e);
 
-			if (!th[v].res.exits[e])
-				continue;
-			fprintf(stdout, "%s\"%s\":%llu", first ? "" : ",",
-				n ? n : "?", (unsigned long long)th[v].res.exits[e]);
-			first = 0;
+			if (th[v].res.exits[e])
+				hs_json_u64(&j, n ? n : "?", th[v].res.exits[e]);
 		}
-		fprintf(stdout, "}");
+		hs_json_end(&j);
 		if (hl_backend.report_vcpu)
-			hl_backend.report_vcpu(v, stdout);
-		fprintf(stdout, "}");
+			hl_backend.report_vcpu(v, &j);
+		hs_json_end(&j);
 	}
-	fprintf(stdout, "]}}\n");
+	hs_json_end(&j);
+	hs_json_end(&j);
+	hs_json_end(&j);
 }
 
 static void report_text(const struct hl_item *items, unsigned int nr,

@@ -12,9 +12,19 @@
 #include <stdio.h>
 #include <linux/types.h>
 #include "hcallscope.h"
+#include "json.h"
 
 #define HL_MAX_VCPUS 64
 #define HL_MAX_ITEMS 16
+
+/*
+ * POWER: the guest's LIOBNs, one with an in-kernel TCE table, one without,
+ * one unknown to everyone (0x80000000 is also what QEMU gives the first
+ * PCI host bridge).  Shell reads them with scripts/lib/hcalls.sh.
+ */
+#define HL_LIOBN_KERNEL	0x80000000u
+#define HL_LIOBN_USER	0x80000001u
+#define HL_LIOBN_NONE	0x80000002u
 
 /* A request the guest can issue in a loop. */
 struct hl_request {
@@ -56,10 +66,10 @@ struct hl_backend {
 		     unsigned int nr_vcpus, char *msg, size_t msglen);
 	/* what to do with a KVM_RUN exit */
 	enum hl_exit (*handle_exit)(struct kvm_run *run);
-	/* JSON members describing in-kernel completions the VMM can see */
-	void (*report_kernel_side)(FILE *out);
-	/* optional: JSON members of one vCPU (",\"name\":..."), after the run */
-	void (*report_vcpu)(unsigned int idx, FILE *out);
+	/* JSON members (of "observed") on in-kernel completions the VMM can see */
+	void (*report_kernel_side)(struct hs_json *j);
+	/* optional: JSON members of one vCPU's object, after the run */
+	void (*report_vcpu)(unsigned int idx, struct hs_json *j);
 	/* close what setup opened, but the vCPUs */
 	void (*teardown)(void);
 	/* optional, before setup: a VFIO group behind the in-kernel table */

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * hcall-load POWER backend (book3s HV): a real-mode, little-endian guest
- * that loops over the TCE hcalls.  LIOBN_KERNEL has an in-kernel TCE table
- * (KVM_CREATE_SPAPR_TCE_64), so KVM completes those hcalls; LIOBN_USER has
+ * that loops over the TCE hcalls.  HL_LIOBN_KERNEL has an in-kernel TCE table
+ * (KVM_CREATE_SPAPR_TCE_64), so KVM completes those hcalls; HL_LIOBN_USER has
  * none and each hcall exits here as KVM_EXIT_PAPR_HCALL.  This VMM then
  * does what a VMM such as QEMU does: it carries the hcall out itself, on
- * its own table for LIOBN_USER and on KVM's table (mapped through the
- * table's fd) for LIOBN_KERNEL, with the checks KVM makes, so that return
+ * its own table for HL_LIOBN_USER and on KVM's table (mapped through the
+ * table's fd) for HL_LIOBN_KERNEL, with the checks KVM makes, so that return
  * codes and table contents are the same whichever path completed an hcall.
  * The guest records each request's failures and ends with the private
  * HL_H_DONE hcall.
@@ -46,9 +46,6 @@
 #define FUZZ_RC_GPA	0x300000
 #define FUZZ_RC_STRIDE	(FUZZ_MAX_CALLS * 16)
 #define FUZZ_LISTS_GPA	0x400000
-#define LIOBN_KERNEL	0x80000000u
-#define LIOBN_USER	0x80000001u
-#define LIOBN_NONE	0x80000002u	/* no table anywhere */
 #define TCE_SHIFT	12
 #define TCE_RW		3		/* TCE_PCI_READ | TCE_PCI_WRITE */
 #define BATCH		8		/* TCEs per STUFF / INDIRECT call */
@@ -72,40 +69,40 @@ enum { R_PUT_K, R_INDIRECT_K, R_STUFF_K, R_GET_K, R_PUT_U, R_INDIRECT_U,
 	{ n, h, HS_KIND_HCALL, path, op, liobn }
 static const struct hl_request requests[R_MAX] = {
 	[R_PUT_K] = REQ("put-tce-kernel", "H_PUT_TCE, LIOBN with an in-kernel table",
-			HS_H_PUT_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			HS_H_PUT_TCE, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_INDIRECT_K] = REQ("put-tce-indirect-kernel", "H_PUT_TCE_INDIRECT (8 TCEs), in-kernel table",
-			     HS_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			     HS_H_PUT_TCE_INDIRECT, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_STUFF_K] = REQ("stuff-tce-kernel", "H_STUFF_TCE (8 TCEs), in-kernel table",
-			  HS_H_STUFF_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			  HS_H_STUFF_TCE, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_GET_K] = REQ("get-tce-kernel", "H_GET_TCE, in-kernel table",
-			HS_H_GET_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			HS_H_GET_TCE, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_PUT_U] = REQ("put-tce-user", "H_PUT_TCE, LIOBN without a table (to the VMM)",
-			HS_H_PUT_TCE, LIOBN_USER, HS_PATH_USERSPACE),
+			HS_H_PUT_TCE, HL_LIOBN_USER, HS_PATH_USERSPACE),
 	[R_INDIRECT_U] = REQ("put-tce-indirect-user", "H_PUT_TCE_INDIRECT, to the VMM",
-			     HS_H_PUT_TCE_INDIRECT, LIOBN_USER, HS_PATH_USERSPACE),
+			     HS_H_PUT_TCE_INDIRECT, HL_LIOBN_USER, HS_PATH_USERSPACE),
 	[R_STUFF_U] = REQ("stuff-tce-user", "H_STUFF_TCE, to the VMM",
-			  HS_H_STUFF_TCE, LIOBN_USER, HS_PATH_USERSPACE),
+			  HS_H_STUFF_TCE, HL_LIOBN_USER, HS_PATH_USERSPACE),
 	/* bad arguments: H_PARAMETER on every path */
 	[R_BAD_LIOBN] = REQ("put-tce-bad-liobn", "H_PUT_TCE, unknown LIOBN (the VMM refuses it)",
-			    HS_H_PUT_TCE, LIOBN_NONE, HS_PATH_USERSPACE),
+			    HS_H_PUT_TCE, HL_LIOBN_NONE, HS_PATH_USERSPACE),
 	[R_BAD_IOBA] = REQ("put-tce-bad-ioba", "H_PUT_TCE, ioba past the DMA window",
-			   HS_H_PUT_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			   HS_H_PUT_TCE, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_BAD_TCE] = REQ("put-tce-bad-tce", "H_PUT_TCE, misaligned TCE (KVM leaves it to the VMM)",
-			  HS_H_PUT_TCE, LIOBN_KERNEL, HS_PATH_USERSPACE),
+			  HS_H_PUT_TCE, HL_LIOBN_KERNEL, HS_PATH_USERSPACE),
 	[R_BAD_PERM] = REQ("stuff-tce-bad-perm", "H_STUFF_TCE with read/write permission bits",
-			   HS_H_STUFF_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			   HS_H_STUFF_TCE, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_BAD_NPAGES] = REQ("put-tce-indirect-bad-npages", "H_PUT_TCE_INDIRECT of 513 TCEs",
-			     HS_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			     HS_H_PUT_TCE_INDIRECT, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	[R_BAD_LIST] = REQ("put-tce-indirect-bad-list", "H_PUT_TCE_INDIRECT, list not 4K aligned",
-			   HS_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			   HS_H_PUT_TCE_INDIRECT, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	/* hostile: H_SUCCESS or H_PARAMETER, on whatever path */
 	[R_RACE_INDIRECT] = REQ("put-tce-indirect-race",
 				"H_PUT_TCE_INDIRECT of 512 TCEs while a VMM thread keeps "
 				"making entries misaligned and aligned again",
-				HS_H_PUT_TCE_INDIRECT, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+				HS_H_PUT_TCE_INDIRECT, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 	/* more work than real mode takes at once (kernel-patch 0009) */
 	[R_STUFF_LARGE] = REQ("stuff-tce-large", "H_STUFF_TCE of 4096 TCEs, in-kernel table",
-			      HS_H_STUFF_TCE, LIOBN_KERNEL, HS_PATH_VIRTMODE),
+			      HS_H_STUFF_TCE, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 };
 
 /* What the guest passes besides the opcode and the LIOBN */
@@ -138,16 +135,16 @@ struct vmm_table {
 	uint32_t liobn;
 	uint64_t *tces;		/* window_pages entries, host endian */
 };
-static struct vmm_table tables[2] = { { LIOBN_KERNEL, NULL }, { LIOBN_USER, NULL } };
+static struct vmm_table tables[2] = { { HL_LIOBN_KERNEL, NULL }, { HL_LIOBN_USER, NULL } };
 static uint64_t window_pages;	/* nr_vcpus regions */
 static const struct hl_item *mix_items;
 static unsigned int mix_len;
 
 static int kvm_fd = -1, vm_fd = -1, tce_fd = -1;
 /*
- * --vfio: the groups (one container) backing LIOBN_KERNEL's table, as for
- * passed-through devices; --vfio-remove-window: the window removed while
- * KVM still holds it
+ * --vfio: the groups (one container) backing HL_LIOBN_KERNEL's table, as
+ * for passed-through devices; --vfio-remove-window: the window removed
+ * while KVM still holds it
  */
 #define MAX_VFIO_GROUPS 2
 static const char *vfio_group;
@@ -420,7 +417,7 @@ static void emit_fuzz(unsigned int v, unsigned int nr_vcpus)
 
 	fuzz_calls(fuzz_seed, v, fuzz_n, 1u << REGION_SHIFT,
 		   (uint64_t)nr_vcpus << REGION_SHIFT, GUEST_MEM, FUZZ_LISTS_GPA,
-		   LIOBN_KERNEL, LIOBN_USER, LIOBN_NONE, fuzz[v]);
+		   HL_LIOBN_KERNEL, HL_LIOBN_USER, HL_LIOBN_NONE, fuzz[v]);
 	for (unsigned int k = 0; k < fuzz_n; k++) {
 		const struct fuzz_call *c = &fuzz[v][k];
 
@@ -557,7 +554,7 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 		       unsigned int nr_vcpus, char *msg, size_t msglen)
 {
 	struct kvm_create_spapr_tce_64 tce = {
-		.liobn = LIOBN_KERNEL, .page_shift = TCE_SHIFT, .offset = 0,
+		.liobn = HL_LIOBN_KERNEL, .page_shift = TCE_SHIFT, .offset = 0,
 	};
 	struct kvm_userspace_memory_region region = {
 		.slot = 0, .guest_phys_addr = 0, .memory_size = GUEST_MEM,
@@ -803,26 +800,28 @@ static void stop_flipper(void)
 	}
 }
 
-static void power_report_kernel_side(FILE *out)
+static void power_report_kernel_side(struct hs_json *j)
 {
 	stop_flipper();		/* the vCPUs are done: the count is final */
 	if (vfio_group && !vfio_unregister)
 		vfio_unregister_memory();
-	fprintf(out, "\"vfio_group\":");
-	if (vfio_group)
-		fprintf(out, "\"%s\",\"vfio_unregister\":\"%s\",\"vfio_pinned_left_kb\":%ld,",
-			vfio_group, vfio_unregister, vfio_pinned_left_kb);
-	else
-		fprintf(out, "null,");
+	hs_json_str(j, "vfio_group", vfio_group);	/* null without --vfio */
+	if (vfio_group) {
+		hs_json_str(j, "vfio_unregister", vfio_unregister);
+		hs_json_i64(j, "vfio_pinned_left_kb", vfio_pinned_left_kb);
+	}
 	/* flips of the race list's entry, if the thread ran */
-	fprintf(out, "\"race_list_flips\":%llu,", flips);
-	if (vfio_churn)
-		fprintf(out, "\"vfio_churn\":{\"rounds\":%llu,\"error\":%s%s%s},", churn_rounds,
-			churn_error ? "\"" : "", churn_error ? churn_error : "null",
-			churn_error ? "\"" : "");
-	fprintf(out, "\"tce_tables\":[");
+	hs_json_u64(j, "race_list_flips", flips);
+	if (vfio_churn) {
+		hs_json_obj(j, "vfio_churn");
+		hs_json_u64(j, "rounds", churn_rounds);
+		hs_json_str(j, "error", churn_error);
+		hs_json_end(j);
+	}
+	hs_json_arr(j, "tce_tables");
 	for (unsigned int t = 0; t < 2; t++) {
 		uint64_t set = 0, bad = 0, h = 0xcbf29ce484222325ull;
+		char digest[17];
 
 		for (uint64_t i = 0; tables[t].tces && i < window_pages; i++) {
 			uint64_t v = tables[t].tces[i];
@@ -832,76 +831,91 @@ static void power_report_kernel_side(FILE *out)
 			for (unsigned int b = 0; b < 8; b++)
 				h = (h ^ ((v >> (8 * b)) & 0xff)) * 0x100000001b3ull;
 		}
-		fprintf(out, "%s{\"liobn\":%u,\"in_kernel\":%s,\"entries_set\":%llu,"
-			"\"entries_invalid\":%llu,\"digest\":\"%016llx\"}",
-			t ? "," : "", tables[t].liobn, t ? "false" : "true",
-			(unsigned long long)set, (unsigned long long)bad,
-			(unsigned long long)h);
+		snprintf(digest, sizeof(digest), "%016llx", (unsigned long long)h);
+		hs_json_obj(j, NULL);
+		hs_json_u64(j, "liobn", tables[t].liobn);
+		hs_json_bool(j, "in_kernel", !t);
+		hs_json_u64(j, "entries_set", set);
+		hs_json_u64(j, "entries_invalid", bad);
+		hs_json_str(j, "digest", digest);
+		hs_json_end(j);
 	}
-	fprintf(out, "]");
+	hs_json_end(j);
 }
 
 /* What each request returned to the guest, as the guest recorded it */
-static void report_returns(unsigned int idx, FILE *out)
+static void report_returns(unsigned int idx, struct hs_json *j)
 {
 	const uint64_t *res = (const uint64_t *)(guest_mem + RESULT_GPA +
 						 idx * RESULT_STRIDE);
 
-	fprintf(out, ",\"returns\":{");
-	for (unsigned int i = 0; i < mix_len; i++)
-		fprintf(out, "%s\"%s\":{\"failed\":%llu,\"last_error\":%lld}",
-			i ? "," : "", mix_items[i].req->name,
-			(unsigned long long)res[2 * i], (long long)res[2 * i + 1]);
-	fprintf(out, "}");
+	hs_json_obj(j, "returns");
+	for (unsigned int i = 0; i < mix_len; i++) {
+		hs_json_obj(j, mix_items[i].req->name);
+		hs_json_u64(j, "failed", res[2 * i]);
+		hs_json_i64(j, "last_error", (int64_t)res[2 * i + 1]);
+		hs_json_end(j);
+	}
+	hs_json_end(j);
 	/* put-tce-indirect-race: successful calls whose last TCE read back invalid */
-	fprintf(out, ",\"race_invalid_stored\":%llu",
-		(unsigned long long)res[RACE_RESULT / 8]);
+	hs_json_u64(j, "race_invalid_stored", res[RACE_RESULT / 8]);
 }
 
 /*
  * --fuzz: each call ([op, liobn, ioba, r6, npages]), what it returned, and
  * for H_GET_TCE the TCE it read (r4); the seed is in "fuzz_seed".
  */
-static void report_fuzz(unsigned int idx, FILE *out)
+static void report_fuzz(unsigned int idx, struct hs_json *j)
 {
 	const int64_t *rc = (const int64_t *)(guest_mem + FUZZ_RC_GPA + idx * FUZZ_RC_STRIDE);
 
-	fprintf(out, ",\"fuzz\":{\"seed\":%llu,\"calls\":[", (unsigned long long)fuzz_seed);
+	hs_json_obj(j, "fuzz");
+	hs_json_u64(j, "seed", fuzz_seed);
+	hs_json_arr(j, "calls");
 	for (unsigned int k = 0; k < fuzz_n; k++) {
 		const struct fuzz_call *c = &fuzz[idx][k];
 
-		fprintf(out, "%s[%u,%u,%u,%u,%u]", k ? "," : "", c->op, c->liobn,
-			c->ioba, c->r6, c->npages);
+		hs_json_arr(j, NULL);
+		hs_json_u64(j, NULL, c->op);
+		hs_json_u64(j, NULL, c->liobn);
+		hs_json_u64(j, NULL, c->ioba);
+		hs_json_u64(j, NULL, c->r6);
+		hs_json_u64(j, NULL, c->npages);
+		hs_json_end(j);
 	}
-	fprintf(out, "],\"returns\":[");
+	hs_json_end(j);
+	hs_json_arr(j, "returns");
 	for (unsigned int k = 0; k < fuzz_n; k++)
-		fprintf(out, "%s%lld", k ? "," : "", (long long)rc[2 * k]);
-	fprintf(out, "],\"get_tce\":[");
-	for (unsigned int k = 0, first = 1; k < fuzz_n; k++) {
+		hs_json_i64(j, NULL, rc[2 * k]);
+	hs_json_end(j);
+	hs_json_arr(j, "get_tce");
+	for (unsigned int k = 0; k < fuzz_n; k++) {
 		if (fuzz[idx][k].op != HS_H_GET_TCE)
 			continue;
-		fprintf(out, "%s[%u,%llu]", first ? "" : ",", k,
-			(unsigned long long)rc[2 * k + 1]);
-		first = 0;
+		hs_json_arr(j, NULL);
+		hs_json_u64(j, NULL, k);
+		hs_json_u64(j, NULL, (uint64_t)rc[2 * k + 1]);
+		hs_json_end(j);
 	}
-	fprintf(out, "]}");
+	hs_json_end(j);
+	hs_json_end(j);
 }
 
 /*
  * The vCPU's TCE path counters from KVM_GET_STATS_FD: "h_*tce*" stats exist
  * on kernels with hcallscope's patch; elsewhere the object is empty.
  */
-static void power_report_vcpu(unsigned int idx, FILE *out)
+static void power_report_vcpu(unsigned int idx, struct hs_json *j)
 {
 	struct kvm_stats_header h;
 	size_t dsz;
 	char *descs = NULL;
-	int fd, first = 1;
+	int fd;
 
-	report_returns(idx, out);
+	report_returns(idx, j);
 	if (fuzz_n)
-		report_fuzz(idx, out);
-	fprintf(out, ",\"kvm_stats\":{");
+		report_fuzz(idx, j);
+	hs_json_obj(j, "kvm_stats");
 	fd = ioctl(hl_vcpu_fds[idx], KVM_GET_STATS_FD, NULL);
 	if (fd < 0 || pread(fd, &h, sizeof(h), 0) != sizeof(h))
 		goto out;
@@ -917,12 +931,11 @@ static void power_report_vcpu(unsigned int idx, FILE *out)
 		if (strncmp(d->name, "h_", 2) || !strstr(d->name, "tce") ||
 		    pread(fd, &v, sizeof(v), h.data_offset + d->offset) != sizeof(v))
 			continue;
-		fprintf(out, "%s\"%s\":%llu", first ? "" : ",", d->name,
-			(unsigned long long)v);
-		first = 0;
+		/* the kernel's name, bounded by its buffer */
+		hs_json_u64(j, d->name, v);
 	}
 out:
-	fprintf(out, "}");
+	hs_json_end(j);
 	free(descs);
 	if (fd >= 0)
 		close(fd);

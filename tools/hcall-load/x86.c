@@ -207,11 +207,12 @@ static uint64_t drain(int fd)
 	return v;
 }
 
-static void x86_report_kernel_side(FILE *out)
+static void x86_report_kernel_side(struct hs_json *j)
 {
-	fprintf(out, "\"ioeventfd_signals\":{\"pio\":%llu,\"mmio\":%llu}",
-		(unsigned long long)drain(efd_pio),
-		(unsigned long long)drain(efd_mmio));
+	hs_json_obj(j, "ioeventfd_signals");
+	hs_json_u64(j, "pio", drain(efd_pio));
+	hs_json_u64(j, "mmio", drain(efd_mmio));
+	hs_json_end(j);
 }
 
 static void x86_teardown(void)

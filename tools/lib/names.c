@@ -11,7 +11,7 @@ struct hcall_name {
 };
 
 static const struct hcall_name hcalls[] = {
-#define HCALL(name, op) { op, #name },
+#define HCALL(name, op, flags) { op, #name },
 #include "hcalls.def"
 #undef HCALL
 };
@@ -38,15 +38,6 @@ long hs_hcall_parse(const char *s)
 	if (!*s || *end || v > UINT32_MAX)
 		return -1;
 	return (long)v;
-}
-
-int hs_hcall_is_tce(uint32_t op)
-{
-	const char *n = hs_hcall_name(op);
-
-	return n && (!strcmp(n, "H_PUT_TCE") || !strcmp(n, "H_GET_TCE") ||
-		     !strcmp(n, "H_STUFF_TCE") ||
-		     !strcmp(n, "H_PUT_TCE_INDIRECT"));
 }
 
 #define NAME_ENTRY(sym, name) name,
@@ -129,7 +120,7 @@ const char *hs_arg_name(const struct hs_key *k)
 	switch (k->kind) {
 	case HS_KIND_HCALL:
 		/* real-mode counts are per vCPU and hcall, not per LIOBN */
-		return hs_hcall_is_tce(k->code) && k->path != HS_PATH_REALMODE ?
+		return (hs_hcall_flags(k->code) & HS_HCALL_LIOBN) && k->path != HS_PATH_REALMODE ?
 		       "liobn" : NULL;
 	case HS_KIND_PIO:
 		return "port";

@@ -12,7 +12,6 @@
 const char *hs_hcall_name(uint32_t opcode);
 /* opcode for a name ("H_PUT_TCE", case-insensitive) or a number; -1 if neither */
 long hs_hcall_parse(const char *s);
-int hs_hcall_is_tce(uint32_t opcode);
 
 const char *hs_kind_name(unsigned int kind);
 const char *hs_path_name(unsigned int path);
