@@ -11,7 +11,15 @@
 #define MAX_HIST_KEYS 4096
 
 /* Set by userspace between open and load; 0 = no filter. */
-const volatile __u32 targ_tgid = 0;
+const volatile __u32 targ_tgid = 0;	/* as hcallstat's PID namespace sees it */
+const volatile __u32 follow = 0;	/* targ_tgid and every process it starts */
+/* hcallstat's PID namespace (/proc/self/ns/pid); ino 0: the initial one */
+const volatile __u64 pidns_dev = 0;
+const volatile __u64 pidns_ino = 0;
+/* offsets of the PIDs in the sched tracepoints' records, from tracefs:
+ * the layout changed (comm became __data_loc) and no BTF is needed */
+const volatile __u32 fork_child_off = 0;
+const volatile __u32 free_pid_off = 0;
 const volatile __u32 targ_vcpu = HS_VCPU_UNKNOWN;
 const volatile __u32 use_task_storage = 1;	/* 0: kernel has no BTF */
 const volatile __u32 hist_scale = HS_HIST_OFF;	/* enum hs_hist_scale */
@@ -261,12 +269,59 @@ static __always_inline struct hs_task *task_state(bool create)
 	return t;
 }
 
+/*
+ * Following a command (follow): the processes it started, at any depth,
+ * by host PID (what the sched tracepoints give); the command itself is
+ * targ_tgid.  Threads are added too (a fork cannot tell them apart
+ * without BTF): harmless, a thread id is no other process's tgid while it
+ * lives, and each entry goes when its task is freed.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+} descendants SEC(".maps");
+
+/* The current process's PID as hcallstat sees it; false if it has none
+ * there (outside, or in a namespace nested below, hcallstat's) */
+static __always_inline bool current_tgid(__u32 *tgid)
+{
+	/* struct bpf_pidns_info's layout (uapi), without a CO-RE relocation
+	 * that a minimized BTF would lack */
+	struct { __u32 pid, tgid; } ns;
+
+	if (!pidns_ino) {
+		*tgid = bpf_get_current_pid_tgid() >> 32;
+		return true;
+	}
+	if (bpf_get_ns_current_pid_tgid(pidns_dev, pidns_ino, (void *)&ns, sizeof(ns)))
+		return false;
+	*tgid = ns.tgid;
+	return true;
+}
+
+/* The -p / command filter: the current process's PID if it is traced. */
+static __always_inline bool traced(__u32 *tgid)
+{
+	__u32 host;
+
+	if (!current_tgid(tgid))
+		return false;
+	if (!targ_tgid || *tgid == targ_tgid)
+		return true;
+	if (!follow)
+		return false;
+	host = bpf_get_current_pid_tgid() >> 32;
+	return bpf_map_lookup_elem(&descendants, &host) != NULL;
+}
+
 /* Fills pid; false when the current task is filtered out. */
 static __always_inline bool want(struct hs_key *key)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 tgid;
 
-	if (targ_tgid && tgid != targ_tgid)
+	if (!traced(&tgid))
 		return false;
 	key->pid = tgid;
 	return true;
@@ -294,12 +349,13 @@ int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
 	struct hs_task *t;
 	unsigned long fd = ctx->args[0];
 	const char *dname;
+	__u32 tgid;
 	char name[10];
 	void *vcpu;
 
 	if (ctx->args[1] != HS_KVM_RUN)
 		return 0;
-	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
+	if (!traced(&tgid))
 		return 0;
 	t = task_state(true);
 	if (hist_scale)
@@ -324,6 +380,47 @@ int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
 		t->vcpu = BPF_CORE_READ((struct kvm_vcpu *)vcpu, vcpu_id);
 		t->run_fd = fd + 1;
 	}
+	return 0;
+}
+
+/*
+ * A PID from a sched tracepoint's record at offset off: the record is
+ * copied whole up to it, as a ctx pointer may not be offset.
+ */
+#define HS_SCHED_REC 64
+static __always_inline __s32 sched_pid(void *ctx, __u32 off)
+{
+	__u8 rec[HS_SCHED_REC];
+
+	if (off > HS_SCHED_REC - sizeof(__s32) ||
+	    bpf_probe_read_kernel(rec, off + sizeof(__s32), ctx))
+		return 0;
+	return *(__s32 *)(rec + off);
+}
+
+/* A traced process starts another: follow it (loaded with follow only). */
+SEC("tracepoint/sched/sched_process_fork")
+int sched_process_fork(void *ctx)
+{
+	__u32 tgid, child;
+	__u8 yes = 1;
+
+	if (!traced(&tgid))
+		return 0;
+	child = sched_pid(ctx, fork_child_off);
+	/* a process we cannot follow: its events are lost, say so */
+	if (child && bpf_map_update_elem(&descendants, &child, &yes, BPF_ANY))
+		stat_inc(HS_STAT_DROPS);
+	return 0;
+}
+
+/* Freed, so its PID may be reused: forget it. */
+SEC("tracepoint/sched/sched_process_free")
+int sched_process_free(void *ctx)
+{
+	__u32 pid = sched_pid(ctx, free_pid_off);
+
+	bpf_map_delete_elem(&descendants, &pid);
 	return 0;
 }
 

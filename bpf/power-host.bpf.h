@@ -45,8 +45,7 @@ static __always_inline int snapshot_realmode(struct kvm_vcpu *vcpu)
 
 	if (!bpf_core_field_exists(v->stat.h_put_tce_realmode))
 		return 0;
-	key.pid = bpf_get_current_pid_tgid() >> 32;
-	if (targ_tgid && key.pid != targ_tgid)
+	if (!traced(&key.pid))
 		return 0;
 	key.vcpu = BPF_CORE_READ(vcpu, vcpu_id);
 	now[HS_RM_PUT_TCE] = BPF_CORE_READ(v, stat.h_put_tce_realmode);
@@ -149,7 +148,8 @@ static __always_inline int on_guest_enter(struct kvm_vcpu *vcpu)
 	snapshot_realmode(vcpu);
 	if (!hist_scale)
 		return 0;
-	vk.pid = bpf_get_current_pid_tgid() >> 32;
+	if (!current_tgid(&vk.pid))
+		return 0;
 	vk.vcpu = BPF_CORE_READ(vcpu, vcpu_id);
 	lat = bpf_map_lookup_elem(&user_trips, &vk);
 	if (lat && lat->start) {

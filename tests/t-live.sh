@@ -114,3 +114,51 @@ t_live_output_to_device() {
 	"$BIN/hcallstat" -j -d 0.2 -o /dev/null || return 1
 	[ -c /dev/null ] || { echo "/dev/null is no longer a character device"; return 1; }
 }
+
+# -- COMMAND follows what COMMAND starts: a wrapper, then a launch script
+# that starts the VMM in the background (the old filter saw 0 rows).
+t_live_follow_wrapper() {
+	"$BIN/hcallstat" -j -o stat.json -- timeout 60 \
+		"$BIN/hcall-load" -j -c 2 -m pio-user=123,pio-kernel=456,cpuid=78 > load.json || return 1
+	check_load_observed load.json &&
+	check_against_load load.json stat.json
+}
+
+t_live_follow_script() {
+	local rc=0
+	"$BIN/hcallstat" -j -o stat.json -- sh -c '
+		"$1" -j -c 1 -m pio-user=211,mmio-kernel=97 > load.json &
+		wait $! || exit 1
+		exit 3' sh "$BIN/hcall-load" || rc=$?
+	expect_eq "$rc" 3 "the script's exit status, passed on" &&
+	check_against_load load.json stat.json
+}
+
+# In a PID namespace of its own (a container's view), hcallstat's PIDs are
+# that namespace's: hcall-load reports getpid() there, so the vm column,
+# the command and -p must all use it (the host's PID matches none).
+in_pidns() {	# SCRIPT: run it in a new PID namespace, with lib.sh sourced
+	unshare --pid --fork --mount-proc bash -c '. "$TOP/tests/lib.sh"; '"$1"
+}
+
+t_live_pidns_command() {
+	in_pidns '"$BIN/hcallstat" -j -o stat.json -- sh -c \
+		"\"\$BIN/hcall-load\" -j -c 2 -m pio-user=150,cpuid=250 > load.json; :"' || return 1
+	[ "$(jq .pid load.json)" -lt 100 ] || { echo "hcall-load's PID is not the namespace's: $(jq .pid load.json)"; return 1; }
+	check_against_load load.json stat.json
+}
+
+t_live_pidns_pid() {
+	in_pidns '
+		start_load_waiting a.json -c 2 -m pio-user=70,pio-kernel=90 || exit 1
+		"$BIN/hcallstat" -v -j -p "$LOAD_PID" -o stat.json 2> err &
+		s=$!
+		wait_attached err || { kill $s; exit 1; }
+		kill -USR1 "$LOAD_PID"
+		wait "$LOAD_PID" || exit 1
+		kill -INT $s
+		wait $s || { cat err; exit 1; }' || return 1
+	[ "$(jq .pid a.json)" -lt 100 ] || { echo "hcall-load's PID is not the namespace's: $(jq .pid a.json)"; return 1; }
+	expect_eq "$(stat_total stat.json | jq -c '[.rows[].vm] | unique')" "[$(jq .pid a.json)]" "VMs seen with -p" &&
+	check_against_load a.json stat.json
+}

@@ -86,6 +86,10 @@ void wait_progs_gone(const __u32 *ids, size_t n);
 size_t probe_links(struct bpf_link ***links, const char ***names);
 void bpf_run_stats(__u64 *runs, __u64 *ns);
 
+/* follow.c: the filter's PIDs (-p, the command and what it starts) and
+ * PID namespace, into the skeleton's rodata; dies */
+void follow_setup(struct hcallstat_bpf *s);
+
 /* snapshot.c: the maps' file descriptors, taken once after loading, so
  * that any thread can read them without touching the skeleton */
 struct hs_maps {

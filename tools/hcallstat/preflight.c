@@ -85,7 +85,7 @@ void check_pid(pid_t pid)
 /* tracefs lists the tracepoints this kernel has, whatever their module. */
 int tracepoint_exists(const char *tp)
 {
-	static const char *const systems[] = { "kvm", "kvm_hv", "syscalls", "powerpc" };
+	static const char *const systems[] = { "kvm", "kvm_hv", "syscalls", "powerpc", "sched" };
 	char path[PATH_MAX];
 
 	for (size_t i = 0; i < ARRAY_SIZE(systems); i++) {

@@ -48,7 +48,8 @@ static int select_programs(int use_tp_btf)
 
 		/* classic tracepoints have one flavour, named after the event */
 		if (!strncmp(bpf_program__section_name(prog), "tracepoint/", 11)) {
-			mine = env.mode == MODE_HOST && tracepoint_exists(name);
+			mine = env.mode == MODE_HOST && tracepoint_exists(name) &&
+			       (strncmp(name, "sched_", 6) || skel->rodata->follow);
 			bpf_program__set_autoload(prog, mine);
 			n += mine;
 			continue;
@@ -75,7 +76,7 @@ static int open_and_load(int use_tp_btf)
 	skel = hcallstat_bpf__open_opts(&oopts);
 	if (!skel)
 		die("cannot open BPF object: %s", strerror(errno));
-	skel->rodata->targ_tgid = env.pid > 0 ? env.pid : (child > 0 ? child : 0);
+	follow_setup(skel);
 	skel->rodata->targ_vcpu = env.vcpu;
 	skel->rodata->hist_scale = env.hist;
 	skel->rodata->lin_min_ns = env.lin_min;
