@@ -19,6 +19,8 @@ t_err_usage() {
 	--bogus|unknown option '--bogus'
 	--|'--' must be followed by a command
 	-p 1 -- true|-p and a command exclude each other
+	--aggregate vm,pid|invalid --aggregate 'vm,pid'
+	--aggregate|option '--aggregate' needs an argument
 	EOT
 	while IFS='|' read -r a m; do
 		# shellcheck disable=SC2086

@@ -53,6 +53,38 @@ t_export_textfile_promtool() {
 	expect_eq "$(ls | grep -c 'metrics.prom.tmp')" 0 "temp files left"
 }
 
+# --aggregate: two VMs (2 and 3 vCPUs) started by one script, summed over
+# the labels asked for, exactly, in JSON, the table and the metrics.
+two_vms() {	# the script, for hcallstat -- sh -c
+	echo '"$1" -j -c 2 -m pio-user=100,pio-kernel=200,cpuid=30 > a.json &
+		"$1" -j -c 3 -m pio-user=10,cpuid=5 > b.json && wait $!'
+}
+
+t_export_aggregate() {
+	"$BIN/hcallstat" -L -j -o stat.json --aggregate vm,vcpu -- \
+		sh -c "$(two_vms)" sh "$BIN/hcall-load" || return 1
+	# pio-out 0x500 userspace 2x100 + 3x10, 0x501 kernel 2x200, cpuid 2x30 + 3x5, HLT 5
+	expect_eq "$(stat_total stat.json | jq -c '[.rows[] | [.request, .arg, .path, .count,
+		has("vm"), has("vcpu")]] | sort')" \
+		'[["cpuid",0,"kernel",75,false,false],["exit:HLT",0,"userspace",5,false,false],["pio-out",1280,"userspace",230,false,false],["pio-out",1281,"kernel",400,false,false]]' \
+		"rows summed over VMs and vCPUs (request, arg, path, count, has vm, has vcpu)" &&
+	expect_eq "$(stat_total stat.json | jq '.rows[] | select(.request == "pio-out" and .path == "userspace") |
+		.latency.count, (.latency.buckets | add)' | sort -u)" 230 "its latencies, summed" &&
+	expect_eq "$(stat_total stat.json | jq -c .aggregate)" '["vm","vcpu"]' "JSON aggregate" || return 1
+
+	"$BIN/hcallstat" --aggregate arg,vcpu,vm --textfile m.prom -- \
+		sh -c "$(two_vms)" sh "$BIN/hcall-load" > /dev/null || return 1
+	promtool check metrics < m.prom || { echo "promtool refused m.prom"; return 1; }
+	expect_eq "$(grep -c '^hcallscope_requests_total{' m.prom)" 4 "series (one per request and path)" &&
+	expect_eq "$(grep -cE '(vm|vcpu|arg)=' m.prom)" 0 "lines with an aggregated label" &&
+	expect_eq "$(grep '^hcallscope_requests_total{kind="pio",request="pio-out",path="userspace"}' m.prom | cut -d' ' -f2)" \
+		230 "metrics: userspace pio-out of both VMs" || return 1
+
+	"$BIN/hcallstat" --aggregate vcpu -- "$BIN/hcall-load" -c 3 -m pio-user=7 > out.txt || return 1
+	grep -qE '^[0-9]+ +\* pio-out +port=0x500 +userspace +21$' out.txt ||
+		{ echo "no summed row with vCPU '*':"; cat out.txt; return 1; }
+}
+
 t_export_textfile_unwritable() {
 	mkdir d
 	EXPECT_MSG="cannot write d/missing/m.prom: No such file or directory" \

@@ -46,6 +46,11 @@ static void test_good(void)
 	ASSERT_EQ(parse("--linear", "0,5", "-L", NULL), 0, "--linear then -L");
 	ASSERT_EQ(e.hist, HS_HIST_LINEAR, "-L does not undo --linear");
 
+	ASSERT_EQ(parse("--aggregate", "vm,arg", NULL), 0, "--aggregate vm,arg");
+	ASSERT_EQ(e.aggregate, HS_AGG_VM | HS_AGG_ARG, "--aggregate's labels");
+	ASSERT_EQ(parse(NULL), 0, "no --aggregate");
+	ASSERT_EQ(e.aggregate, 0, "default: nothing aggregated");
+
 	ASSERT_EQ(parse("--listen", "9464", NULL), 0, "--listen PORT");
 	ASSERT_EQ(ntohs(e.listen_addr.sin_port), 9464, "port");
 	ASSERT_EQ(ntohl(e.listen_addr.sin_addr.s_addr), 0x7f000001, "loopback by default");
@@ -101,6 +106,10 @@ static void test_bad(void)
 	BAD("--pin and --unpin take only filters, -L and BTF options", "--pin", "--unpin");
 	BAD("--pin and --unpin take only filters, -L and BTF options", "--pin", "-j");
 	BAD("--pin and --unpin take only filters, -L and BTF options", "--unpin", "1");
+	BAD("invalid --aggregate 'vm,bogus' (want labels from vm,vcpu,arg) (see --help)",
+	    "--aggregate", "vm,bogus");
+	BAD("--pin and --unpin take only filters, -L and BTF options",
+	    "--pin", "--aggregate", "vm");
 }
 
 int main(void)

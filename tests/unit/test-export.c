@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "assert.h"
+#include "rows.h"
 #include "export.h"
 
 #define ASSERT_NEAR(got, want, name)						\
@@ -83,8 +84,8 @@ static void test_fmt(void)
 
 static char *text;
 
-static const char *metrics(const struct hs_series *v, size_t n, const struct hs_scale *s,
-			   __u64 drops, int om)
+static const char *metrics_agg(const struct hs_series *v, size_t n,
+			       const struct hs_scale *s, __u64 drops, unsigned agg, int om)
 {
 	size_t len;
 	FILE *f;
@@ -92,9 +93,15 @@ static const char *metrics(const struct hs_series *v, size_t n, const struct hs_
 	free(text);
 	text = NULL;
 	f = open_memstream(&text, &len);
-	hs_write_metrics(f, v, n, s, drops, om);
+	hs_write_metrics(f, v, n, s, drops, agg, om);
 	fclose(f);
 	return text;
+}
+
+static const char *metrics(const struct hs_series *v, size_t n, const struct hs_scale *s,
+			   __u64 drops, int om)
+{
+	return metrics_agg(v, n, s, drops, 0, om);
 }
 
 static int count_lines(const char *s, const char *prefix)
@@ -167,12 +174,41 @@ static void test_metrics(void)
 		  "an untimed series has no histogram");
 }
 
+/* --aggregate: the summed-away labels are left out, the rest keep their order */
+static void test_metrics_aggregated(void)
+{
+	struct hs_series v = { .key = { .kind = HS_KIND_PIO, .path = HS_PATH_KERNEL,
+					.code = HS_DIR_WRITE, .arg = 0x501 }, .count = 9 };
+	struct hs_hist h = { .timed = 1, .sum_ns = 5 };
+	const char *t;
+
+	h.slots[2] = 1;
+	ASSERT_EQ(count_lines(metrics_agg(&v, 1, &log2s, 0, HS_AGG_VM | HS_AGG_VCPU, 0),
+			      "hcallscope_requests_total{kind=\"pio\",request=\"pio-out\","
+			      "arg=\"port=0x501\",path=\"kernel\"} 9"), 1,
+		  "vm and vcpu aggregated: no vm or vcpu label");
+	v.lat = &h;
+	t = metrics_agg(&v, 1, &log2s, 0, HS_AGG_VM | HS_AGG_VCPU | HS_AGG_ARG, 1);
+	ASSERT_EQ(count_lines(t, "hcallscope_requests_total{kind=\"pio\",request=\"pio-out\","
+				 "path=\"kernel\"} 9"), 1, "all three aggregated: no vm, vcpu, arg");
+	ASSERT_EQ(count_lines(t, "hcallscope_request_latency_seconds_bucket{kind=\"pio\","
+				 "request=\"pio-out\",path=\"kernel\",le="), HS_HIST_SLOTS,
+		  "histogram series without the aggregated labels");
+	CHECK(!strstr(t, "vm=") && !strstr(t, "vcpu=") && !strstr(t, "arg="),
+	      "no aggregated label anywhere", "%s", t);
+	ASSERT_EQ(count_lines(metrics_agg(&v, 1, &log2s, 0, HS_AGG_ARG, 0),
+			      "hcallscope_requests_total{vm=\"0\",vcpu=\"0\",kind=\"pio\","
+			      "request=\"pio-out\",path=\"kernel\"} 9"), 1,
+		  "arg aggregated only: vm and vcpu kept");
+}
+
 int main(void)
 {
 	test_bounds();
 	test_percentiles();
 	test_fmt();
 	test_metrics();
+	test_metrics_aggregated();
 	free(text);
 	return hs_failed ? 1 : 0;
 }

@@ -14,9 +14,13 @@ const char hs_usage[] =
 "Usage: hcallstat [-j] [-p PID] [-V VCPU] [-d SECS] [-o FILE] [--btf FILE]\n"
 "                 [interval [count]] [-- COMMAND [ARGS...]]\n"
 "Count guest-to-host requests (hcalls, port I/O, MMIO, ...) per VM, vCPU and\n"
-"the path that completed them.\n"
+"the path that completed them.  With COMMAND: trace COMMAND and every\n"
+"process it starts, at any depth (wrappers such as timeout or sudo, a\n"
+"script starting the VMM), from its first instruction; end when COMMAND\n"
+"ends and exit with its status.\n"
 "\n"
-"  -p, --pid PID       trace this VMM process only\n"
+"  -p, --pid PID       trace this VMM process only (PIDs are those of\n"
+"                      hcallstat's PID namespace, as in the vm column)\n"
 "  -V, --vcpu VCPU     trace this vCPU id only\n"
 "  -d, --duration SECS stop after SECS seconds\n"
 "  -j, --json          JSON lines, one object per interval and a total\n"
@@ -27,6 +31,9 @@ const char hs_usage[] =
 "                      exit: for node_exporter's textfile collector\n"
 "      --listen [ADDR:]PORT  serve the metrics at http://ADDR:PORT/metrics,\n"
 "                      OpenMetrics when asked (ADDR defaults to 127.0.0.1)\n"
+"      --aggregate LABELS  sum rows over the labels vm, vcpu and/or arg\n"
+"                      (e.g. vm,vcpu), left out of every output: fewer\n"
+"                      Prometheus series for hosts with many VMs\n"
 "      --pin           live mode: attach, pin programs and maps under\n"
 "                      /sys/fs/bpf/hcallscope and exit, leaving them running\n"
 "                      (bpftool map dump pinned /sys/fs/bpf/hcallscope/hists)\n"
@@ -45,7 +52,9 @@ const char hs_usage[] =
 "  hcallstat 1 10            # ten 1-second intervals, then the totals\n"
 "  hcallstat -p 4242 -V 0    # VMM with PID 4242, vCPU 0 only\n"
 "  hcallstat -j -d 5         # JSON lines, stop after 5 s\n"
-"  hcallstat -- hcall-load   # trace a command from its first instruction\n";
+"  hcallstat -- hcall-load   # trace a command from its first instruction\n"
+"  hcallstat -- timeout 60 ./start-vm.sh   # ... and what it starts\n"
+"  hcallstat --aggregate vm,vcpu --listen 9464   # one series per request\n";
 
 void hs_env_defaults(struct hs_env *e)
 {
@@ -111,7 +120,7 @@ static int bad(char *err, size_t len, const char *fmt, ...)
 }
 
 enum { OPT_BTF = 1000, OPT_RAW_TP, OPT_TRACEFS, OPT_HOST, OPT_GUEST, OPT_LINEAR,
-       OPT_TEXTFILE, OPT_LISTEN, OPT_PIN, OPT_UNPIN };
+       OPT_TEXTFILE, OPT_LISTEN, OPT_PIN, OPT_UNPIN, OPT_AGGREGATE };
 
 static const struct option opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -122,6 +131,7 @@ static const struct option opts[] = {
 	{ "linear", required_argument, NULL, OPT_LINEAR },
 	{ "textfile", required_argument, NULL, OPT_TEXTFILE },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "aggregate", required_argument, NULL, OPT_AGGREGATE },
 	{ "pin", no_argument, NULL, OPT_PIN },
 	{ "unpin", no_argument, NULL, OPT_UNPIN },
 	{ "output", required_argument, NULL, 'o' },
@@ -190,6 +200,12 @@ static int parse_opts(int argc, char **argv, struct hs_env *e, char *err, size_t
 					  optarg);
 			e->listen = optarg;
 			break;
+		case OPT_AGGREGATE:
+			if ((v = hs_parse_agg(optarg)) < 0)
+				USAGE_ERR("invalid --aggregate '%s' (want labels from vm,vcpu,arg)"
+					  SEE_HELP, optarg);
+			e->aggregate = v;
+			break;
 		case OPT_PIN:
 			e->pin = 1;
 			break;
@@ -255,7 +271,7 @@ int hs_parse_args(int argc, char **argv, struct hs_env *e, char *err, size_t len
 		USAGE_ERR("-p and a command exclude each other");
 	if ((e->pin || e->unpin) &&
 	    (e->cmd || e->interval || e->duration || e->json || e->out_path ||
-	     e->textfile || e->listen || (e->pin && e->unpin)))
+	     e->textfile || e->listen || e->aggregate || (e->pin && e->unpin)))
 		USAGE_ERR("--pin and --unpin take only filters, -L and BTF options");
 	return 0;
 }

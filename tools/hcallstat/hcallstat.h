@@ -48,6 +48,7 @@ struct hs_env {
 	const char *btf_path;
 	const char *out_path;
 	const char *tracefs;
+	unsigned aggregate;	/* HS_AGG_* labels summed away */
 	char **cmd;		/* after "--" */
 };
 
@@ -98,6 +99,7 @@ struct hs_maps {
 	int hist;		/* read the histograms too */
 	struct hs_scale scale;	/* their buckets */
 	__u32 vcpu;		/* -V filter for real-mode rows */
+	unsigned agg;		/* --aggregate */
 };
 void hs_maps_of_skel(struct hs_maps *m);
 int read_snapshot(const struct hs_maps *m, struct hs_snapshot *s);	/* 0 or -ENOMEM */

@@ -25,7 +25,7 @@ int render_metrics(const struct hs_maps *m, FILE *f, int om)
 		v[i].count = s.rows[i].count;
 		v[i].lat = m->hist ? &s.rows[i].lat : NULL;
 	}
-	hs_write_metrics(f, v, s.n, &m->scale, s.drops + s.hist_drops, om);
+	hs_write_metrics(f, v, s.n, &m->scale, s.drops + s.hist_drops, m->agg, om);
 	free(v);
 	hs_free_snapshot(&s);
 	return ferror(f) ? -EIO : 0;

@@ -29,6 +29,13 @@ void print_json(const struct hs_row *rows, size_t n, const char *type,
 	hs_json_u64(&j, "drops", drops);
 	if (realmode_status)
 		hs_json_str(&j, "realmode", realmode_status);
+	if (env.aggregate) {
+		hs_json_arr(&j, "aggregate");
+		for (int i = 0; i < HS_AGG_NR; i++)
+			if (env.aggregate & (1u << i))
+				hs_json_str(&j, NULL, hs_agg_name(i));
+		hs_json_end(&j);
+	}
 	hs_json_arr(&j, "rows");
 	for (size_t i = 0; i < n; i++) {
 		const struct hs_key *k = &rows[i].key;
@@ -36,16 +43,21 @@ void print_json(const struct hs_row *rows, size_t n, const char *type,
 
 		hs_request_str(k, req, sizeof(req));
 		hs_json_obj(&j, NULL);
-		hs_json_u64(&j, "vm", k->pid);
-		if (k->vcpu == HS_VCPU_UNKNOWN)
+		if (!(env.aggregate & HS_AGG_VM))
+			hs_json_u64(&j, "vm", k->pid);
+		if (env.aggregate & HS_AGG_VCPU)
+			;	/* summed away: left out, as in the metrics */
+		else if (k->vcpu == HS_VCPU_UNKNOWN)
 			hs_json_null(&j, "vcpu");
 		else
 			hs_json_u64(&j, "vcpu", k->vcpu);
 		hs_json_str(&j, "kind", hs_kind_name(k->kind));
 		hs_json_str(&j, "request", req);
 		hs_json_u64(&j, "code", k->code);
-		hs_json_u64(&j, "arg", k->arg);
-		hs_json_str(&j, "arg_name", hs_arg_name(k));
+		if (!(env.aggregate & HS_AGG_ARG)) {
+			hs_json_u64(&j, "arg", k->arg);
+			hs_json_str(&j, "arg_name", hs_arg_name(k));
+		}
 		hs_json_str(&j, "path", hs_path_name(k->path));
 		hs_json_i64(&j, "count", rows[i].count);
 		if (env.hist) {

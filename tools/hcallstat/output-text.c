@@ -15,10 +15,29 @@ const struct hs_scale *scale(void)
 	return &sc;
 }
 
+/* A key's VM, vCPU and ARG columns; "*" where --aggregate summed it away */
+struct cols { char vm[12], vcpu[12], arg[32]; };
+
+static void columns(const struct hs_key *k, struct cols *c)
+{
+	snprintf(c->vm, sizeof(c->vm), "%u", k->pid);
+	snprintf(c->vcpu, sizeof(c->vcpu), "-");
+	if (k->vcpu != HS_VCPU_UNKNOWN)
+		snprintf(c->vcpu, sizeof(c->vcpu), "%u", k->vcpu);
+	hs_arg_str(k, c->arg, sizeof(c->arg));
+	if (env.aggregate & HS_AGG_VM)
+		snprintf(c->vm, sizeof(c->vm), "*");
+	if (env.aggregate & HS_AGG_VCPU)
+		snprintf(c->vcpu, sizeof(c->vcpu), "*");
+	if (env.aggregate & HS_AGG_ARG)
+		snprintf(c->arg, sizeof(c->arg), "*");
+}
+
 /* p50/p90/p99 per row that has latencies, estimated from the buckets */
 static void print_latency_table(const struct hs_row *rows, size_t n)
 {
-	char req[32], vcpu[12], p[3][16];
+	char req[32], p[3][16];
+	struct cols c;
 	int header = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -30,14 +49,12 @@ static void print_latency_table(const struct hs_row *rows, size_t n)
 		if (!header++)
 			fprintf(out, "%-7s %4s %-20s %-12s %8s %7s %7s %7s\n", "VM", "VCPU",
 				"LATENCY", "PATH", "COUNT", "P50", "P90", "P99");
-		snprintf(vcpu, sizeof(vcpu), "-");
-		if (k->vcpu != HS_VCPU_UNKNOWN)
-			snprintf(vcpu, sizeof(vcpu), "%u", k->vcpu);
+		columns(k, &c);
 		hs_request_str(k, req, sizeof(req));
 		for (int j = 0; j < 3; j++)
 			hs_fmt_ns(hs_percentile(scale(), &rows[i].lat, pct[j]), p[j],
 				  sizeof(p[j]));
-		fprintf(out, "%-7u %4s %-20s %-12s %8llu %7s %7s %7s\n", k->pid, vcpu,
+		fprintf(out, "%-7s %4s %-20s %-12s %8llu %7s %7s %7s\n", c.vm, c.vcpu,
 			req, hs_path_name(k->path), (unsigned long long)rows[i].lat.timed,
 			p[0], p[1], p[2]);
 	}
@@ -46,7 +63,8 @@ static void print_latency_table(const struct hs_row *rows, size_t n)
 /* libbpf-tools style: one histogram per row, for the totals */
 void print_histograms(const struct hs_row *rows, size_t n)
 {
-	char req[32], arg[32], lo_s[16], hi_s[16], avg[16];
+	char req[32], lo_s[16], hi_s[16], avg[16];
+	struct cols c;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct hs_hist *h = &rows[i].lat;
@@ -64,14 +82,9 @@ void print_histograms(const struct hs_row *rows, size_t n)
 		if (first < 0)
 			continue;
 		hs_request_str(&rows[i].key, req, sizeof(req));
-		hs_arg_str(&rows[i].key, arg, sizeof(arg));
+		columns(&rows[i].key, &c);
 		hs_fmt_ns((double)h->sum_ns / h->timed, avg, sizeof(avg));
-		fprintf(out, "\nVM %u vCPU ", rows[i].key.pid);
-		if (rows[i].key.vcpu == HS_VCPU_UNKNOWN)
-			fprintf(out, "-");
-		else
-			fprintf(out, "%u", rows[i].key.vcpu);
-		fprintf(out, " %s %s %s: %llu, avg %s\n", req, arg,
+		fprintf(out, "\nVM %s vCPU %s %s %s %s: %llu, avg %s\n", c.vm, c.vcpu, req, c.arg,
 			hs_path_name(rows[i].key.path), (unsigned long long)h->timed, avg);
 		fprintf(out, "%24s : %-9s %s\n", "latency", "count", "distribution");
 		for (int b = first; b <= last; b++) {
@@ -96,21 +109,19 @@ void print_table(const struct hs_row *rows, size_t n, const char *title,
 			__u64 drops)
 {
 	__s64 per_path[HS_PATH_MAX] = {};
-	char req[32], arg[32];
+	char req[32];
+	struct cols c;
 
 	fprintf(out, "%s\n", title);
 	fprintf(out, "%-7s %4s %-20s %-18s %-12s %9s\n", "VM", "VCPU", "REQUEST",
 		"ARG", "PATH", "COUNT");
 	for (size_t i = 0; i < n; i++) {
 		const struct hs_key *k = &rows[i].key;
-		char vcpu[12] = "-";
 
-		if (k->vcpu != HS_VCPU_UNKNOWN)
-			snprintf(vcpu, sizeof(vcpu), "%u", k->vcpu);
+		columns(k, &c);
 		hs_request_str(k, req, sizeof(req));
-		hs_arg_str(k, arg, sizeof(arg));
-		fprintf(out, "%-7u %4s %-20s %-18s %-12s %9lld\n", k->pid, vcpu,
-			req, arg, hs_path_name(k->path), (long long)rows[i].count);
+		fprintf(out, "%-7s %4s %-20s %-18s %-12s %9lld\n", c.vm, c.vcpu,
+			req, c.arg, hs_path_name(k->path), (long long)rows[i].count);
 		if (k->path < HS_PATH_MAX)
 			per_path[k->path] += rows[i].count;
 	}

@@ -30,6 +30,7 @@ void hs_maps_of_skel(struct hs_maps *m)
 	m->scale.min = env.lin_min;
 	m->scale.step = env.lin_step;
 	m->vcpu = env.vcpu;
+	m->agg = env.aggregate;
 }
 
 static __u64 sum_percpu(int fd, const void *key, __u64 *vals, int ncpu)
@@ -113,8 +114,7 @@ int read_snapshot(const struct hs_maps *m, struct hs_snapshot *s)
 	idx = HS_STAT_HIST_DROPS;
 	s->hist_drops = sum_percpu(m->stats, &idx, vals, ncpu);
 	err = read_realmode(m, s);
-	if (s->n)	/* rows is NULL for none */
-		qsort(s->rows, s->n, sizeof(*s->rows), hs_cmp_key);
+	hs_aggregate(s, m->agg);	/* sorts by key, as hs_diff needs */
 out:
 	free(vals);
 	return err;

@@ -2,6 +2,7 @@
 #include <string.h>
 #include "export.h"
 #include "names.h"
+#include "rows.h"
 
 void hs_bucket_bounds(const struct hs_scale *s, int b, __u64 *lo, __u64 *hi)
 {
@@ -47,18 +48,26 @@ void hs_fmt_ns(double ns, char *buf, size_t len)
 		snprintf(buf, len, "%.3gs", ns / 1e9);
 }
 
-/* label values are ours (numbers, names from hcalls.def): nothing to escape */
-static void labels(char *buf, size_t len, const struct hs_key *k)
+/*
+ * label values are ours (numbers, names from hcalls.def): nothing to
+ * escape; the labels in agg (HS_AGG_*) are left out
+ */
+static void labels(char *buf, size_t len, const struct hs_key *k, unsigned agg)
 {
-	char req[32], arg[32], vcpu[12] = "unknown";
+	char req[32], a[32], arg[48] = "", vm[24] = "", vcpu[24] = "";
 
 	hs_request_str(k, req, sizeof(req));
-	hs_arg_str(k, arg, sizeof(arg));
-	if (k->vcpu != HS_VCPU_UNKNOWN)
-		snprintf(vcpu, sizeof(vcpu), "%u", k->vcpu);
-	snprintf(buf, len, "vm=\"%u\",vcpu=\"%s\",kind=\"%s\",request=\"%s\","
-		 "arg=\"%s\",path=\"%s\"", k->pid, vcpu, hs_kind_name(k->kind), req,
-		 arg, hs_path_name(k->path));
+	hs_arg_str(k, a, sizeof(a));
+	if (!(agg & HS_AGG_VM))
+		snprintf(vm, sizeof(vm), "vm=\"%u\",", k->pid);
+	if (!(agg & HS_AGG_VCPU) && k->vcpu == HS_VCPU_UNKNOWN)
+		snprintf(vcpu, sizeof(vcpu), "vcpu=\"unknown\",");
+	else if (!(agg & HS_AGG_VCPU))
+		snprintf(vcpu, sizeof(vcpu), "vcpu=\"%u\",", k->vcpu);
+	if (!(agg & HS_AGG_ARG))
+		snprintf(arg, sizeof(arg), "arg=\"%s\",", a);
+	snprintf(buf, len, "%s%skind=\"%s\",request=\"%s\",%spath=\"%s\"", vm, vcpu,
+		 hs_kind_name(k->kind), req, arg, hs_path_name(k->path));
 }
 
 /*
@@ -74,14 +83,14 @@ static void family(FILE *f, const char *name, const char *type, const char *help
 }
 
 void hs_write_metrics(FILE *f, const struct hs_series *v, size_t n,
-		      const struct hs_scale *s, __u64 drops, int om)
+		      const struct hs_scale *s, __u64 drops, unsigned agg, int om)
 {
 	family(f, "hcallscope_requests", "counter",
 	       "Guest requests completed, by VM, vCPU, request and path.", om);
 	char l[256];
 
 	for (size_t i = 0; i < n; i++) {
-		labels(l, sizeof(l), &v[i].key);
+		labels(l, sizeof(l), &v[i].key, agg);
 		fprintf(f, "hcallscope_requests_total{%s} %lld\n", l,
 			v[i].count > 0 ? (long long)v[i].count : 0);
 	}
@@ -96,7 +105,7 @@ void hs_write_metrics(FILE *f, const struct hs_series *v, size_t n,
 
 			if (!h || !h->timed)
 				continue;
-			labels(l, sizeof(l), &v[i].key);
+			labels(l, sizeof(l), &v[i].key, agg);
 			for (int b = 0; b < HS_HIST_SLOTS; b++) {
 				hs_bucket_bounds(s, b, &lo, &hi);
 				cum += h->slots[b];

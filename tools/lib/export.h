@@ -42,11 +42,12 @@ struct hs_series {
 /*
  * Metrics: hcallscope_requests_total, and with histograms
  * hcallscope_request_latency_seconds_{bucket,count,sum}, labelled vm,
- * vcpu, kind, request, arg, path; then hcallscope_dropped_events_total.
+ * vcpu, kind, request, arg, path (less those in agg, HS_AGG_* of rows.h);
+ * then hcallscope_dropped_events_total.
  * Totals since start: counters only grow.  om: OpenMetrics 1.0 text, else
  * the Prometheus text format 0.0.4 (node_exporter's textfile collector).
  */
 void hs_write_metrics(FILE *f, const struct hs_series *v, size_t n,
-		      const struct hs_scale *s, __u64 drops, int om);
+		      const struct hs_scale *s, __u64 drops, unsigned agg, int om);
 
 #endif

@@ -71,3 +71,72 @@ size_t hs_diff(const struct hs_snapshot *cur, const struct hs_snapshot *prev,
 	}
 	return n;
 }
+
+const char *hs_agg_name(int i)
+{
+#define HS_AGG_NAME(sym, name) name,
+	static const char *const names[] = { HS_AGG_LIST(HS_AGG_NAME) };
+#undef HS_AGG_NAME
+
+	return i >= 0 && i < HS_AGG_NR ? names[i] : NULL;
+}
+
+int hs_parse_agg(const char *list)
+{
+	const char *p = list;
+	int mask = 0;
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		int i;
+
+		for (i = 0; i < HS_AGG_NR; i++)
+			if (len == strlen(hs_agg_name(i)) && !strncmp(p, hs_agg_name(i), len))
+				break;
+		if (i == HS_AGG_NR)
+			return -1;
+		mask |= 1 << i;
+		if (!p[len])
+			return mask;
+		p += len + 1;
+	}
+}
+
+static void add_hist(struct hs_hist *to, const struct hs_hist *h)
+{
+	to->requests += h->requests;
+	to->timed += h->timed;
+	to->sum_ns += h->sum_ns;
+	for (int b = 0; b < HS_HIST_SLOTS; b++)
+		to->slots[b] += h->slots[b];
+}
+
+void hs_aggregate(struct hs_snapshot *s, unsigned agg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct hs_key *k = &s->rows[i].key;
+
+		if (agg & HS_AGG_VM)
+			k->pid = 0;
+		if (agg & HS_AGG_VCPU)
+			k->vcpu = 0;
+		if (agg & HS_AGG_ARG)
+			k->arg = 0;
+	}
+	if (!s->n)
+		return;
+	qsort(s->rows, s->n, sizeof(*s->rows), hs_cmp_key);
+	for (size_t i = 0; i < s->n; i++) {
+		struct hs_row *r = &s->rows[i];
+
+		if (n && !hs_cmp_key(&s->rows[n - 1], r)) {
+			s->rows[n - 1].count += r->count;
+			add_hist(&s->rows[n - 1].lat, &r->lat);
+		} else {
+			s->rows[n++] = *r;
+		}
+	}
+	s->n = n;
+}

@@ -37,4 +37,24 @@ int hs_cmp_count(const void *a, const void *b);
 size_t hs_diff(const struct hs_snapshot *cur, const struct hs_snapshot *prev,
 	       struct hs_row *out);
 
+/*
+ * --aggregate: labels summed away, so that a dashboard of many VMs gets
+ * few series.  The fields of an aggregated label are zeroed in the key
+ * (the outputs leave the label out) and rows left equal are merged.
+ */
+#define HS_AGG_LIST(X) X(VM, "vm") X(VCPU, "vcpu") X(ARG, "arg")
+#define HS_AGG_BIT(sym, name) HS_AGG_##sym##_SHIFT,
+enum { HS_AGG_LIST(HS_AGG_BIT) HS_AGG_NR };
+#undef HS_AGG_BIT
+#define HS_AGG_VM	(1u << HS_AGG_VM_SHIFT)
+#define HS_AGG_VCPU	(1u << HS_AGG_VCPU_SHIFT)
+#define HS_AGG_ARG	(1u << HS_AGG_ARG_SHIFT)
+
+/* "vm", "vcpu", "arg" for bit i < HS_AGG_NR */
+const char *hs_agg_name(int i);
+/* "vcpu,arg" etc. to a mask; -1 for an unknown or empty label */
+int hs_parse_agg(const char *list);
+/* Sum the rows of s (any order) over the labels in agg; s sorted by key after. */
+void hs_aggregate(struct hs_snapshot *s, unsigned agg);
+
 #endif
