@@ -385,17 +385,18 @@ int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
 
 /*
  * A PID from a sched tracepoint's record at offset off: the record is
- * copied whole up to it, as a ctx pointer may not be offset.
+ * copied up to it, as a ctx pointer may not be offset (PIDs are 4-byte
+ * aligned; so must stack reads be).
  */
-#define HS_SCHED_REC 64
+#define HS_SCHED_REC 16	/* in PIDs: 64 bytes */
 static __always_inline __s32 sched_pid(void *ctx, __u32 off)
 {
-	__u8 rec[HS_SCHED_REC];
+	__s32 rec[HS_SCHED_REC];
 
-	if (off > HS_SCHED_REC - sizeof(__s32) ||
+	if (off % sizeof(__s32) || off / sizeof(__s32) >= HS_SCHED_REC ||
 	    bpf_probe_read_kernel(rec, off + sizeof(__s32), ctx))
 		return 0;
-	return *(__s32 *)(rec + off);
+	return rec[off / sizeof(__s32)];
 }
 
 /* A traced process starts another: follow it (loaded with follow only). */
