@@ -96,6 +96,8 @@ $(OUT)/test-%: tests/unit/test-%.c $(LIB_SRCS) tools/lib/*.h bpf/hcallscope.h \
 # hcallstat's own pure parts
 $(OUT)/test-args: UNIT_EXTRA = tools/hcallstat/args.c
 $(OUT)/test-args: tools/hcallstat/args.c tools/hcallstat/hcallstat.h
+$(OUT)/test-follow: UNIT_EXTRA = tools/hcallstat/follow.c
+$(OUT)/test-follow: tools/hcallstat/follow.c tools/hcallstat/hcallstat.h $(OUT)/hcallstat.skel.h
 
 deps:
 	@scripts/deps.sh

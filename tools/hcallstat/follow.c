@@ -14,29 +14,37 @@
 
 #define PROC_PID_INIT_INO 0xeffffffcu	/* the initial PID namespace's */
 
-/* The offset of a 4-byte field in a tracepoint's format, -1 if absent. */
-static int field_offset(const char *tp, const char *field)
+int hs_tp_field_offset(FILE *f, const char *field)
 {
-	char path[PATH_MAX], line[256], want[64];
+	char line[256], want[64];
 	unsigned off, size;
-	int found = -1;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/events/sched/%s/format", env.tracefs, tp);
 	snprintf(want, sizeof(want), " %s;", field);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
 	/* "\tfield:pid_t child_pid;\toffset:20;\tsize:4;\tsigned:1;" */
-	while (found < 0 && fgets(line, sizeof(line), f)) {
+	while (fgets(line, sizeof(line), f)) {
 		const char *o = strstr(line, "offset:");
 
 		if (strstr(line, "field:") && strstr(line, want) && o &&
 		    sscanf(o, "offset:%u;%*[ \t]size:%u;", &off, &size) == 2 && size == 4)
-			found = (int)off;
+			return (int)off;
 	}
+	return -1;
+}
+
+/* The offset of a 4-byte field in a sched tracepoint's record, -1 if none. */
+static int field_offset(const char *tp, const char *field)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int off;
+
+	snprintf(path, sizeof(path), "%s/events/sched/%s/format", env.tracefs, tp);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	off = hs_tp_field_offset(f, field);
 	fclose(f);
-	return found;
+	return off;
 }
 
 void follow_setup(struct hcallstat_bpf *s)

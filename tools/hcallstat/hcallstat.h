@@ -90,6 +90,8 @@ void bpf_run_stats(__u64 *runs, __u64 *ns);
 /* follow.c: the filter's PIDs (-p, the command and what it starts) and
  * PID namespace, into the skeleton's rodata; dies */
 void follow_setup(struct hcallstat_bpf *s);
+/* the offset of "FIELD;" (4 bytes) in a tracepoint's format file, or -1 */
+int hs_tp_field_offset(FILE *f, const char *field);
 
 /* snapshot.c: the maps' file descriptors, taken once after loading, so
  * that any thread can read them without touching the skeleton */
