@@ -40,6 +40,16 @@ echo 2 > /sys/module/kvm_hv/parameters/tce_accel
 EOS
 }
 
+# A whole guest script: every e1000e to vfio-pci, the table counter, the
+# vfio_runs, the host's log check.
+vfio_runs_script() {	# TAG "LEVELS" HCALL-LOAD-ARGS...
+	echo "$E1000E_ALL_TO_VFIO"
+	echo "$TABLE_COUNTER"
+	vfio_runs "$@"
+	echo "$HOST_LOG_CHECK"
+	echo "echo HS-ALIVE"
+}
+
 # What every run must show: as many tables freed as made, the RAM VFIO
 # pinned unpinned when the VMM unregisters it, the host's log clean.
 check_vfio_runs() {	# TAG "LEVELS" CONSOLE
@@ -75,13 +85,7 @@ lifecycle_host() {	# NIC GUEST-SCRIPT [KERNEL-ARGS]
 # Before kernel-patch 0012 that attach kept a table reference nobody
 # dropped: one table per window per VM never freed.
 t_kernel_lifecycle_two_groups_one_container() {
-	{
-		echo "$E1000E_ALL_TO_VFIO"
-		echo "$TABLE_COUNTER"
-		vfio_runs TWO "2 1 0" -c 2 -m "$POWER_MIX" --vfio '$groups'
-		echo "$HOST_LOG_CHECK"
-		echo "echo HS-ALIVE"
-	} > guest.sh
+	vfio_runs_script TWO "2 1 0" -c 2 -m "$POWER_MIX" --vfio '$groups' > guest.sh
 	local t0=$SECONDS
 	lifecycle_host e1000e-vfio2 guest.sh || return 1
 	echo "powernv8, two NICs, 3 levels: $((SECONDS - t0)) s"
@@ -97,14 +101,8 @@ t_kernel_lifecycle_two_groups_one_container() {
 # into that table, which nobody clears any more: the RAM could not be
 # unregistered (EBUSY) and stayed pinned until the VMM exited.
 t_kernel_lifecycle_window_removed_under_kvm() {
-	{
-		echo "$E1000E_ALL_TO_VFIO"
-		echo "$TABLE_COUNTER"
-		vfio_runs GONE "2 1" -c 2 -m "stuff-tce-kernel=20,put-tce-kernel=100,put-tce-indirect-kernel=20" \
-			--vfio '$groups' --vfio-remove-window
-		echo "$HOST_LOG_CHECK"
-		echo "echo HS-ALIVE"
-	} > guest.sh
+	vfio_runs_script GONE "2 1" -c 2 -m "stuff-tce-kernel=20,put-tce-kernel=100,put-tce-indirect-kernel=20" \
+		--vfio '$groups' --vfio-remove-window > guest.sh
 	local t0=$SECONDS
 	lifecycle_host e1000e-vfio guest.sh || return 1
 	echo "powernv8, window removed under KVM, 2 levels: $((SECONDS - t0)) s"

@@ -40,6 +40,16 @@ t_kernel_checkpatch_strict() {
 	return $bad
 }
 
+# What the kernel's path counters show per vCPU of a POWER_MIX run on each
+# tce_accel level (see tce_path_split): level 2 finishes in real mode all
+# but the first H_PUT_TCE (its table page is missing), 1 in virtual mode,
+# 0 in userspace; with or without VFIO behind the table.
+declare -A POWER_MIX_SPLIT=(
+	[2]='[[303,1,33],[55,0,5],[66,0,9]]'
+	[1]='[[0,304,33],[0,55,5],[0,66,9]]'
+	[0]='[[0,0,337],[0,0,60],[0,0,75]]'
+)
+
 # The kernel's path counters of a hcall-load run, the same for every vCPU:
 # [[real mode, virtual mode, userspace] for H_PUT_TCE, H_PUT_TCE_INDIRECT,
 # H_STUFF_TCE]; more than one element if the vCPUs differ.
@@ -74,20 +84,12 @@ EOS
 	echo "powernv8 run, 3 levels: $((SECONDS - t0)) s"
 	grep -q "^HS-LEVEL 2$" console || { echo "tce_accel default is not 2"; return 1; }
 	! grep -q HS-BAD-LEVEL-ACCEPTED console || { echo "tce_accel accepted 3"; return 1; }
-	# per vCPU, [real mode, virtual mode, userspace] for H_PUT_TCE,
-	# H_PUT_TCE_INDIRECT, H_STUFF_TCE (see POWER_MIX): level 2 finishes in
-	# real mode all but the first H_PUT_TCE (its table page is missing)
-	local -A want=(
-		[2]='[[303,1,33],[55,0,5],[66,0,9]]'
-		[1]='[[0,304,33],[0,55,5],[0,66,9]]'
-		[0]='[[0,0,337],[0,0,60],[0,0,75]]'
-	)
 	local level got view view2=
 	for level in 2 1 0; do
 		sed -n "s/^HS-LOAD-$level //p" console > load$level.json
 		sed -n "s/^HS-STAT-$level //p" console > stat$level.json
 		got=$(tce_path_split load$level.json)
-		expect_eq "$got" "[${want[$level]}]" "level $level counters, both vCPUs" || return 1
+		expect_eq "$got" "[${POWER_MIX_SPLIT[$level]}]" "level $level counters, both vCPUs" || return 1
 		view=$(check_guest_view load$level.json) || { echo "$view"; return 1; }
 		echo "level $level: table digests $view"
 		[ -z "$view2" ] || expect_eq "$view" "$view2" "table digests, level $level vs 2" || return 1
@@ -214,11 +216,6 @@ EOS
 	echo "powernv8 + e1000e run, 3 levels: $((SECONDS - t0)) s"
 	grep "^HS-BOUND" console
 	grep -q "^HS-BOUND .* vfio-pci group" console || { echo "vfio-pci did not bind"; return 1; }
-	local -A want=(
-		[2]='[[303,1,33],[55,0,5],[66,0,9]]'
-		[1]='[[0,304,33],[0,55,5],[0,66,9]]'
-		[0]='[[0,0,337],[0,0,60],[0,0,75]]'
-	)
 	local level got view plain
 	sed -n "s/^HS-PLAIN //p" console > plain.json
 	plain=$(check_guest_view plain.json) || { echo "$plain"; return 1; }
@@ -227,7 +224,7 @@ EOS
 		expect_eq "$(jq -r .observed.vfio_group load$level.json)" \
 			"$(sed -n 's/^HS-BOUND .* group //p' console)" "VFIO group behind the table" || return 1
 		got=$(tce_path_split load$level.json)
-		expect_eq "$got" "[${want[$level]}]" "level $level counters with VFIO, both vCPUs" || return 1
+		expect_eq "$got" "[${POWER_MIX_SPLIT[$level]}]" "level $level counters with VFIO, both vCPUs" || return 1
 		view=$(check_guest_view load$level.json) || { echo "$view"; return 1; }
 		expect_eq "$view" "$plain" "table digests, level $level with VFIO vs without" || return 1
 		echo "level $level: table digests $view"
@@ -307,7 +304,7 @@ EOS
 	grep -q "^HS-BOUND .* vfio-pci group" console || { echo "vfio-pci did not bind on PHB4"; return 1; }
 	grep -q "^HS-LEVEL 2$" console || { echo "not at level 2"; return 1; }
 	sed -n "s/^HS-LOAD //p" console > load.json
-	expect_eq "$(tce_path_split load.json)" '[[[0,304,33],[0,55,5],[0,66,9]]]' \
+	expect_eq "$(tce_path_split load.json)" "[${POWER_MIX_SPLIT[1]}]" \
 		"POWER9 level 2 counters with VFIO, both vCPUs" || return 1
 	local view
 	view=$(check_guest_view load.json) || { echo "$view"; return 1; }
@@ -372,6 +369,6 @@ EOS
 	sed -n 's/^HS-REPROBED [^ ]* *//p' console | tr -d '\r' | grep -q . ||
 		{ echo "the rescanned NIC has no IOMMU device"; return 1; }
 	sed -n 's/^HS-AFTER-HOTPLUG //p' console > r.json
-	expect_eq "$(tce_path_split r.json)" '[[[303,1,33],[55,0,5],[66,0,9]]]' \
+	expect_eq "$(tce_path_split r.json)" "[${POWER_MIX_SPLIT[2]}]" \
 		"level 2 counters with VFIO after the rescan, both vCPUs"
 }
