@@ -44,7 +44,8 @@ LIB_SRCS := tools/lib/names.c tools/lib/export.c tools/lib/json.c tools/lib/rows
 	tools/lib/atomicfile.c
 STAT_SRCS := $(wildcard tools/hcallstat/*.c)
 LOAD_SRCS := tools/hcall-load/hcall-load.c \
-	$(if $(filter x86,$(BPF_ARCH)),tools/hcall-load/x86.c,tools/hcall-load/power.c tools/hcall-load/fuzz.c)
+	$(if $(filter x86,$(BPF_ARCH)),tools/hcall-load/x86.c,tools/hcall-load/power.c tools/hcall-load/fuzz.c \
+		tools/hcall-load/meddle.c)
 
 TOOLS := $(OUT)/hcallstat $(OUT)/hcall-load
 # a test helper for the emulated POWER host (tests/t-kernel.sh)

@@ -8,7 +8,7 @@
 # (README, "iperf3 bench").  All figures are of the emulated system.
 #
 #   bench/emulated.sh [-o DIR] [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS]
-#                     [-t SECS] [-V VARIANTS] [-p PORT]
+#                     [-t SECS] [-V VARIANTS] [-p PORT] [-k KERNEL-DIR]
 #
 # VARIANTS: no-ddw (guest kernel with disable_ddw: a TCE map per packet)
 # and/or ddw (the guest maps its RAM once); default both.  Results go to
@@ -19,13 +19,13 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "emulated: $*" >&2; exit 1; }
 
-out= levels=2,1,0 dirs=tx,rx streams=1 mtus=1500 secs=5 variants=no-ddw,ddw port=
-while getopts o:l:d:P:M:t:V:p: c; do
+out= levels=2,1,0 dirs=tx,rx streams=1 mtus=1500 secs=5 variants=no-ddw,ddw port= kdir=
+while getopts o:l:d:P:M:t:V:p:k: c; do
 	case $c in
-	p) port=$OPTARG ;;
+	p) port=$OPTARG ;; k) kdir=$OPTARG ;;
 	o) out=$OPTARG ;; l) levels=$OPTARG ;; d) dirs=$OPTARG ;; P) streams=$OPTARG ;;
 	M) mtus=$OPTARG ;; t) secs=$OPTARG ;; V) variants=$OPTARG ;;
-	*) echo "usage: emulated.sh [-o DIR] [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS] [-t SECS] [-V VARIANTS] [-p PORT]" >&2
+	*) echo "usage: emulated.sh [-o DIR] [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS] [-t SECS] [-V VARIANTS] [-p PORT] [-k KERNEL-DIR]" >&2
 	   exit 2 ;;
 	esac
 done
@@ -38,7 +38,11 @@ out=${out:-$top/results/$run_id}
 [ ! -e "$out" ] || die "$out exists"
 command -v iperf3 > /dev/null || die "no iperf3 (scripts/deps.sh test)"
 
-kdir=$("$top/scripts/kernel-build.sh") || die "kernel build failed"
+if [ -n "$kdir" ]; then
+	[ -r "$kdir/vmlinux" ] || die "no vmlinux in $kdir"
+else
+	kdir=$("$top/scripts/kernel-build.sh") || die "kernel build failed"
+fi
 make -s -C "$top" ARCH=ppc64le tools > /dev/null || die "cross-build of the tools failed"
 work=$(mktemp -d)
 srv=
@@ -73,6 +77,7 @@ for v in ${variants//,/ }; do
 	[ "\$(cat /sys/module/kvm_hv/parameters/tce_accel)" = 2 ] || echo "HS-FAILED \$v: tce_accel not restored"
 	sh /hs/guest.sh stop
 done
+mkdir -p /tmp/raw; dmesg > /tmp/raw/host-dmesg.log
 echo HS-RAW-BEGIN
 tar -C /tmp/raw -cf - . | gzip | base64
 echo HS-RAW-END
@@ -90,6 +95,7 @@ tr -d '\r' < "$work/console" | sed -n '/^HS-RAW-BEGIN$/,/^HS-RAW-END$/p' | sed '
 set -- "$work"/raw/*/run
 [ -e "$1" ] || { tail -n 20 "$work/console" >&2; die "no matrix ran (exit $rc)"; }
 "$top/bench/report.sh" -s emulated -i "$run_id" -k "$(basename "$kdir")" -o "$out" "${@%/run}" || exit 1
+cp "$work/raw/host-dmesg.log" "$out/" 2> /dev/null || die "the emulated host's kernel log is missing"
 # the emulated host's first failure: the line before its first HS-FAILED
 why=$(tr -d '\r' < "$work/console" | sed -n '/^HS-FAILED /{x;p;q};h')
 why=${why%% (partial results kept in*}

@@ -9,13 +9,19 @@
 #                                          output, its exit status)
 #   guest.sh reboot [-r RUNDIR] [-w SECS]  reboot the guest (a system reset
 #                                          for QEMU), wait until it is back
+#   guest.sh replug [-r RUNDIR] [-w SECS] PCI-ADDR
+#                                          hot unplug the passed-through
+#                                          PCI-ADDR and plug it back in, then
+#                                          wait until the guest is back
 #   guest.sh stop [-r RUNDIR]              power the guest off, give the NICs
 #                                          back to their drivers
 #
 # The guest image (scripts/power-testbed.sh -M pseries -n passthrough -o DIR
 # bench/guest-agent.sh) runs an agent on its second console, hvc1, which
 # QEMU connects to the FIFOs RUNDIR/ctl.in and ctl.out: commands need no
-# network and no login.  Its first console goes to RUNDIR/console.
+# network and no login.  Its first console goes to RUNDIR/console, QEMU's
+# monitor to the FIFOs RUNDIR/mon.in and mon.out (its output is copied to
+# RUNDIR/monitor.log).
 set -eu
 die() { echo "guest.sh: $*" >&2; exit 1; }
 
@@ -76,6 +82,46 @@ wait_agent() {
 	}
 }
 
+# One line to QEMU's monitor (HMP)
+monitor() {
+	printf '%s\n' "$*" > "$run/mon.in"
+}
+
+# Wait until QEMU holds an fd on VFIO group $1 (want=1) or holds none (0)
+wait_group_fd() {	# GROUP WANT
+	i=0
+	while :; do
+		have=0
+		ls -l "/proc/$(cat "$run/qemu.pid")/fd" 2> /dev/null | grep -q " /dev/vfio/$1\$" && have=1
+		[ $have = "$2" ] && return 0
+		[ $i -lt 600 ] || die "QEMU did not $([ "$2" = 1 ] && echo take || echo let go of) VFIO group $1 within 60 s (see $run/monitor.log)"
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# pseries completes a PCI unplug when the guest releases the device (drmgr
+# in the guest) or at the next system reset; the guest image has no drmgr,
+# so: paused, device_del, a reset (QEMU lets go of the device and its VFIO
+# group), device_add, a reset (the guest finds it as if cold-plugged),
+# resumed.  Each step runs with traffic wherever it was.
+replug_device() {	# PCI-ADDR
+	[ -p "$run/mon.in" ] || die "no guest running (no $run/mon.in)"
+	kill -0 "$(cat "$run/qemu.pid" 2> /dev/null)" 2> /dev/null || die "the guest's QEMU is gone (see $run/qemu.log)"
+	id=$(awk -v d="$1" '$1 == d { print "hsnic" NR - 1 }' "$run/device")
+	[ -n "$id" ] || die "$1 is not passed through to this guest"
+	group=$(basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")")
+	monitor stop
+	monitor "device_del $id"
+	monitor system_reset
+	wait_group_fd "$group" 0
+	monitor "device_add vfio-pci,host=$1,id=$id"
+	wait_group_fd "$group" 1
+	monitor system_reset
+	monitor cont
+	wait_agent
+}
+
 reboot_guest() {
 	[ -p "$run/ctl.in" ] || die "no guest running (no $run/ctl.in)"
 	kill -0 "$(cat "$run/qemu.pid" 2> /dev/null)" 2> /dev/null || die "the guest's QEMU is gone (see $run/qemu.log)"
@@ -94,7 +140,7 @@ stop_guest() {
 	fi
 	release_device
 	# HS_GUEST_KEEP=1 keeps the console and QEMU's log for a look
-	if [ -n "${HS_GUEST_KEEP:-}" ]; then rm -f "$run/ctl.in" "$run/ctl.out" "$run/device"
+	if [ -n "${HS_GUEST_KEEP:-}" ]; then rm -f "$run/ctl.in" "$run/ctl.out" "$run/mon.in" "$run/mon.out" "$run/device"
 	else rm -rf "$run"; fi
 }
 
@@ -113,7 +159,7 @@ start_guest() {
 	[ ! -e "$run" ] || die "$run exists: a guest is running (guest.sh stop -r $run)"
 	mkdir -p "$run"
 	trap 'stop_guest' EXIT
-	vfio=
+	vfio= n=0
 	for d in $devs; do
 		p=/sys/bus/pci/devices/$d
 		drv=none
@@ -126,13 +172,17 @@ start_guest() {
 			[ "$(basename "$(readlink "$p/driver" 2>/dev/null)")" = vfio-pci ] ||
 				die "$d does not bind to vfio-pci (see dmesg)"
 		fi
-		vfio="$vfio -device vfio-pci,host=$d"
+		vfio="$vfio -device vfio-pci,host=$d,id=hsnic$n"
+		n=$((n + 1))
 	done
-	mkfifo "$run/ctl.in" "$run/ctl.out"
+	mkfifo "$run/ctl.in" "$run/ctl.out" "$run/mon.in" "$run/mon.out"
+	# the monitor's answers, kept for a look (cat ends with QEMU)
+	cat "$run/mon.out" > "$run/monitor.log" 2>&1 &
 	qemu-system-ppc64 -M "pseries,accel=kvm,x-vof=on$mopts" -cpu host -smp "$cpus" -m "$mem" \
 		-nodefaults -display none -monitor none \
 		-chardev file,id=con,path="$run/console" -device spapr-vty,chardev=con \
 		-chardev pipe,id=ctl,path="$run/ctl" -device spapr-vty,chardev=ctl \
+		-chardev pipe,id=mon,path="$run/mon" -mon chardev=mon,mode=readline \
 		$vfio -kernel "$kernel" -initrd "$initrd" \
 		-append "console=hvc0 quiet $append" > "$run/qemu.log" 2>&1 &
 	qpid=$!
@@ -151,6 +201,7 @@ case $cmd in
 start) start_guest ;;
 exec) [ $# -gt 0 ] || die "exec needs a command"; guest_exec "$@" ;;
 reboot) reboot_guest ;;
+replug) [ $# = 1 ] || die "replug needs one PCI-ADDR"; replug_device "$1" ;;
 stop) [ -e "$run" ] || die "no guest state in $run"; stop_guest ;;
-*) echo "usage: guest.sh start|exec|reboot|stop [options] (see the script's header)" >&2; exit 2 ;;
+*) echo "usage: guest.sh start|exec|reboot|replug|stop [options] (see the script's header)" >&2; exit 2 ;;
 esac

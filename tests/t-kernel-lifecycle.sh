@@ -168,7 +168,7 @@ check_qemu_run() {	# CONSOLE
 	read -r m1 f1 <<< "$end"
 	[ $((m1 - m0)) -gt 0 ] || { echo "no table made (counter broken?)"; return 1; }
 	expect_eq "$((f1 - f0))" "$((m1 - m0))" "IOMMU tables freed vs made while QEMU ran" || return 1
-	lcks=$(sed -n 's/^HS-REBOOTED [0-9]* \([0-9]*\) .*/\1/p' "$1" | tr -d '\r' | sort -u)
+	lcks=$(sed -n 's/^HS-RE\(BOOTED\|PLUGGED\) [0-9]* \([0-9]*\) .*/\2/p' "$1" | tr -d '\r' | sort -u)
 	[ -z "$lcks" ] || { echo "QEMU VmLck after each boot (kB): $lcks";
 		expect_eq "$(echo "$lcks" | wc -l)" 1 "QEMU's locked memory the same after every boot" || return 1; }
 	grep -q '^HS-ALIVE' "$1" || { echo "the host did not survive"; return 1; }
@@ -178,11 +178,13 @@ check_qemu_run() {	# CONSOLE
 # QEMU's guest (NICS e1000e passed through) rebooted HS_REBOOTS times (10)
 # while iperf3 runs: QEMU resets the guest's PHB on each, removing and
 # recreating the DMA windows and re-attaching the groups to KVM's table.
+# Then the last NIC unplugged and plugged back in HS_REPLUGS times (10),
+# traffic running (bench/guest.sh replug).
 # END: "stop" (the guest powers off, QEMU exits) or "sigkill" (QEMU killed
 # under traffic: the kernel alone tears down KVM's tables, the groups and
 # the container).
 qemu_reboots() {	# NICS NIC-SETUP END
-	local n=${HS_REBOOTS:-10} t0=$SECONDS
+	local n=${HS_REBOOTS:-10} r=${HS_REPLUGS:-10} t0=$SECONDS
 	PORT=$((20000 + RANDOM % 10000))
 	{
 		echo "$TABLE_COUNTER"
@@ -192,6 +194,11 @@ for i in \$(seq $n); do
 	traffic; sleep 1
 	sh /hs/guest.sh reboot || { echo "HS-FAILED reboot \$i"; break; }
 	echo "HS-REBOOTED \$i \$(qemu_lck) \$SECONDS"
+done
+for i in \$(seq $r); do
+	traffic; sleep 1
+	sh /hs/guest.sh replug \${devs##*,} || { echo "HS-FAILED replug \$i"; break; }
+	echo "HS-REPLUGGED \$i \$(qemu_lck) \$(sh /hs/guest.sh exec 'grep -l 0x10d3 /sys/bus/pci/devices/*/device | wc -l') \$SECONDS"
 done
 EOS
 		if [ "$3" = sigkill ]; then
@@ -207,19 +214,26 @@ EOS
 sh /hs/guest.sh stop
 echo "HS-TABLES-END $(tables)"
 EOS
+		# the debug build: kmemleak's view once QEMU is gone
+		[ "${KFLAVOUR:-}" != -d ] || echo "$KMEMLEAK_SCAN"
 		echo "$HOST_LOG_CHECK"
 		echo "echo HS-ALIVE"
 	} > host.sh
 	qemu_lifecycle_host "$2" host.sh || return 1
-	echo "powernv8, $1 NIC(s), $n reboots under traffic, then $3: $((SECONDS - t0)) s"
+	echo "powernv8, $1 NIC(s), $n reboots and $r hot unplug/replug cycles under traffic, then $3: $((SECONDS - t0)) s"
 	! grep '^HS-FAILED' console || return 1
 	expect_eq "$(grep -c '^HS-REBOOTED [0-9]' console)" "$n" "reboots done" || return 1
+	expect_eq "$(grep -c '^HS-REPLUGGED [0-9]' console)" "$r" "unplug/replug cycles done" || return 1
+	expect_eq "$(sed -n 's/^HS-REPLUGGED [0-9]* [0-9]* \([0-9]*\) .*/\1/p' console | tr -d '\r' | sort -u)" "$1" \
+		"NICs the guest sees after each replug" || return 1
 	[ "$3" != sigkill ] || grep -q '^HS-KILLED' console || { echo "QEMU not killed"; return 1; }
 	check_qemu_run console
 }
 
 # Two NICs on two PHB3s in one container (QEMU's default for two
-# passed-through devices), 10 reboots under traffic, then SIGKILL.  Before
-# kernel-patch 0012 each boot leaked the shared window's table (the second
-# group's attach); one NIC takes the same paths minus that one.
-t_kernel_lifecycle_qemu_two_nics_reboots_then_sigkill() { qemu_reboots 2 e1000e-vfio2 sigkill; }
+# passed-through devices), 10 reboots under traffic, then the second NIC
+# hot unplugged and plugged back in 10 times (QEMU lets go of its VFIO
+# group: KVM_DEV_VFIO_GROUP_DEL, and takes it again), then SIGKILL.
+# Before kernel-patch 0012 each boot leaked the shared window's table (the
+# second group's attach); one NIC takes the same paths minus that one.
+t_kernel_lifecycle_qemu_two_nics_reboots_replugs_then_sigkill() { qemu_reboots 2 e1000e-vfio2 sigkill; }

@@ -34,7 +34,8 @@ hcall_jq_code() {
 	echo "($(echo "$ops" | sed 's/\([0-9]*\)/.code == \1/g; s/ \./ or ./g'))"
 }
 
-# hcall-load's LIOBNs: liobn KERNEL (in-kernel table), USER (none), NONE;
+# hcall-load's LIOBNs: liobn KERNEL (in-kernel table), USER (none), NONE,
+# CHURN (a table the VMM keeps making and closing);
 # QEMU_PHB0: what QEMU gives its first PCI host bridge's DMA window
 # (SPAPR_PCI_LIOBN(0, 0)), where a passed-through device's TCEs go
 liobn() {

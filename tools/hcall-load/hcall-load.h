@@ -20,11 +20,13 @@
 /*
  * POWER: the guest's LIOBNs, one with an in-kernel TCE table, one without,
  * one unknown to everyone (0x80000000 is also what QEMU gives the first
- * PCI host bridge).  Shell reads them with scripts/lib/hcalls.sh.
+ * PCI host bridge), one whose in-kernel table the VMM keeps making and
+ * closing.  Shell reads them with scripts/lib/hcalls.sh.
  */
 #define HL_LIOBN_KERNEL	0x80000000u
 #define HL_LIOBN_USER	0x80000001u
 #define HL_LIOBN_NONE	0x80000002u
+#define HL_LIOBN_CHURN	0x80000003u
 
 /* A request the guest can issue in a loop. */
 struct hl_request {

@@ -26,6 +26,7 @@
 #include <linux/vfio.h>
 #include "hcall-load.h"
 #include "fuzz.h"
+#include "meddle.h"
 
 #define HL_H_DONE	0xf3fc		/* not a PAPR opcode: ends the guest */
 #define KVM_VM_PPC_HV	1
@@ -34,7 +35,6 @@
 #define CODE_GPA	0x10000
 #define TCE_LIST_GPA	0x20000		/* H_PUT_TCE_INDIRECT's list (4K aligned) */
 #define RACE_LIST_GPA	0x21000		/* a full list the VMM rewrites meanwhile */
-#define RACE_FLIP	0x800ull	/* makes a TCE misaligned, same page */
 #define RESULT_GPA	0x30000		/* per vCPU and item: failures, last error */
 /* per vCPU: the items' results, then the race's invalid TCEs read back */
 #define RESULT_STRIDE	(HL_MAX_ITEMS * 16 + 16)
@@ -63,7 +63,8 @@
 
 enum { R_PUT_K, R_INDIRECT_K, R_STUFF_K, R_GET_K, R_PUT_U, R_INDIRECT_U,
        R_STUFF_U, R_BAD_LIOBN, R_BAD_IOBA, R_BAD_TCE, R_BAD_PERM,
-       R_BAD_NPAGES, R_BAD_LIST, R_RACE_INDIRECT, R_STUFF_LARGE, R_MAX };
+       R_BAD_NPAGES, R_BAD_LIST, R_RACE_INDIRECT, R_STUFF_LARGE, R_STUFF_CHURN,
+       R_PUT_CHURN, R_MAX };
 
 #define REQ(n, h, op, liobn, path) \
 	{ n, h, HS_KIND_HCALL, path, op, liobn }
@@ -103,6 +104,13 @@ static const struct hl_request requests[R_MAX] = {
 	/* more work than real mode takes at once (kernel-patch 0009) */
 	[R_STUFF_LARGE] = REQ("stuff-tce-large", "H_STUFF_TCE of 4096 TCEs, in-kernel table",
 			      HS_H_STUFF_TCE, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
+	/* hostile: a VMM thread makes and closes the LIOBN's table meanwhile */
+	[R_STUFF_CHURN] = REQ("stuff-tce-churn", "H_STUFF_TCE of 7936 TCEs on a LIOBN whose "
+			      "table the VMM keeps making and closing",
+			      HS_H_STUFF_TCE, HL_LIOBN_CHURN, HS_PATH_VIRTMODE),
+	[R_PUT_CHURN] = REQ("put-tce-churn", "H_PUT_TCE on a LIOBN whose table the VMM "
+			    "keeps making and closing",
+			    HS_H_PUT_TCE, HL_LIOBN_CHURN, HS_PATH_VIRTMODE),
 };
 
 /* What the guest passes besides the opcode and the LIOBN */
@@ -128,6 +136,9 @@ static const struct tce_args tce_args[R_MAX] = {
 	[R_BAD_LIST] = { TCE_LIST_GPA + 8, BATCH, 0 },
 	[R_RACE_INDIRECT] = { RACE_LIST_GPA, MAX_INDIRECT, 0 },
 	[R_STUFF_LARGE] = { 0, 4096, 0 },
+	/* as many TCEs as fit in the vCPU's region from any of the loop's iobas */
+	[R_STUFF_CHURN] = { 0, (1 << REGION_SHIFT) - 32 * BATCH, 0 },
+	[R_PUT_CHURN] = { DMA_GPA | TCE_RW, 1, 0 },
 };
 
 /* The TCE tables as the VMM sees them: KVM's through its fd, and its own */
@@ -280,62 +291,11 @@ static size_t emit_loop(uint32_t *p, size_t n, const struct hl_item *it,
 }
 
 /*
- * The hostile part of put-tce-indirect-race: while the vCPUs run, flip an
- * offset bit of an entry of the race list, so that a handler that checks
- * the entry and reads it again may see a misaligned TCE the second time.
- * A guest can do the same from another vCPU.
+ * The VMM's meddling threads: the race list's flipper (put-tce-indirect-race),
+ * the group detacher (--vfio-churn), the table closer (the *-churn requests)
  */
-static pthread_t flipper;
-static volatile int flipper_run;
-static unsigned long long flips;
-
-static void *flip_list(void *arg)
-{
-	volatile uint64_t *list = arg;
-
-	/* the last entry: checked last in a first pass, used last in a second */
-	while (flipper_run) {
-		list[MAX_INDIRECT - 1] ^= htobe64(RACE_FLIP);
-		flips++;
-	}
-	return NULL;
-}
-
-/*
- * --vfio-churn: while the vCPUs run, the VMM detaches the (first) group
- * from KVM's table and attaches it again, as hot unplug and replug of the
- * device would, so that TCE hcalls meet a table list changing under them.
- */
+static struct hl_meddler flipper, group_churn, table_churn;
 static int vfio_churn;
-static pthread_t churner;
-static volatile int churn_run;
-static unsigned long long churn_rounds;
-static const char *churn_error;
-
-static void *churn_group(void *arg)
-{
-	struct kvm_vfio_spapr_tce spapr = { .tablefd = tce_fd, .groupfd = group_fds[0] };
-	struct kvm_device_attr del = { .group = KVM_DEV_VFIO_GROUP,
-		.attr = KVM_DEV_VFIO_GROUP_DEL, .addr = (uintptr_t)&group_fds[0] };
-	struct kvm_device_attr add = del, set = del;
-
-	(void)arg;
-	add.attr = KVM_DEV_VFIO_GROUP_ADD;
-	set.attr = KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE;
-	set.addr = (uintptr_t)&spapr;
-	while (churn_run) {
-		if (ioctl(kvm_vfio_fd, KVM_SET_DEVICE_ATTR, &del))
-			churn_error = "KVM_DEV_VFIO_GROUP_DEL";
-		else if (ioctl(kvm_vfio_fd, KVM_SET_DEVICE_ATTR, &add))
-			churn_error = "KVM_DEV_VFIO_GROUP_ADD";
-		else if (ioctl(kvm_vfio_fd, KVM_SET_DEVICE_ATTR, &set))
-			churn_error = "KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE";
-		if (churn_error)
-			break;
-		churn_rounds++;
-	}
-	return NULL;
-}
 
 static void power_set_vfio_churn(void)
 {
@@ -665,21 +625,31 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 			return fail(msg, msglen, "KVM_SET_REGS");
 	}
 	if (vfio_churn) {
-		churn_run = 1;
-		if (pthread_create(&churner, NULL, churn_group, NULL)) {
-			churn_run = 0;
-			errno = EAGAIN;
+		group_churn.kvm_vfio_fd = kvm_vfio_fd;
+		group_churn.table_fd = tce_fd;
+		group_churn.group_fd = group_fds[0];
+		if (hl_meddle_start(&group_churn, HL_MEDDLE_GROUP))
 			return fail(msg, msglen, "cannot start the group-churning thread");
-		}
 	}
 	for (unsigned int i = 0; i < nr_items; i++) {
-		if (mix[i].req != &requests[R_RACE_INDIRECT] || !mix[i].count)
+		const struct hl_request *r = mix[i].req;
+
+		if (!mix[i].count)
 			continue;
-		flipper_run = 1;
-		if (pthread_create(&flipper, NULL, flip_list, guest_mem + RACE_LIST_GPA)) {
-			flipper_run = 0;
-			errno = EAGAIN;
-			return fail(msg, msglen, "cannot start the list-flipping thread");
+		if (r == &requests[R_RACE_INDIRECT] && !flipper.run) {
+			/* the last entry: checked last by a first pass, used last by a second */
+			flipper.entry = (volatile uint64_t *)(guest_mem + RACE_LIST_GPA) +
+					MAX_INDIRECT - 1;
+			if (hl_meddle_start(&flipper, HL_MEDDLE_FLIP))
+				return fail(msg, msglen, "cannot start the list-flipping thread");
+		}
+		if (r->arg == HL_LIOBN_CHURN && !table_churn.run) {
+			table_churn.vm_fd = vm_fd;
+			table_churn.kvm_vfio_fd = kvm_vfio_fd;
+			table_churn.group_fd = nr_groups ? group_fds[0] : -1;
+			table_churn.window_pages = window_pages;
+			if (hl_meddle_start(&table_churn, HL_MEDDLE_TABLE))
+				return fail(msg, msglen, "cannot start the table-closing thread");
 		}
 	}
 	return 0;
@@ -788,21 +758,16 @@ static enum hl_exit power_handle_exit(struct kvm_run *run)
  * table's fd.  The digest (FNV-1a of the entries) lets runs on different
  * paths be compared.
  */
-static void stop_flipper(void)
+static void stop_meddlers(void)
 {
-	if (flipper_run) {
-		flipper_run = 0;
-		pthread_join(flipper, NULL);
-	}
-	if (churn_run) {
-		churn_run = 0;
-		pthread_join(churner, NULL);
-	}
+	hl_meddle_stop(&flipper);
+	hl_meddle_stop(&group_churn);
+	hl_meddle_stop(&table_churn);
 }
 
 static void power_report_kernel_side(struct hs_json *j)
 {
-	stop_flipper();		/* the vCPUs are done: the count is final */
+	stop_meddlers();	/* the vCPUs are done: the counts are final */
 	if (vfio_group && !vfio_unregister)
 		vfio_unregister_memory();
 	hs_json_str(j, "vfio_group", vfio_group);	/* null without --vfio */
@@ -811,11 +776,17 @@ static void power_report_kernel_side(struct hs_json *j)
 		hs_json_i64(j, "vfio_pinned_left_kb", vfio_pinned_left_kb);
 	}
 	/* flips of the race list's entry, if the thread ran */
-	hs_json_u64(j, "race_list_flips", flips);
+	hs_json_u64(j, "race_list_flips", flipper.rounds);
 	if (vfio_churn) {
 		hs_json_obj(j, "vfio_churn");
-		hs_json_u64(j, "rounds", churn_rounds);
-		hs_json_str(j, "error", churn_error);
+		hs_json_u64(j, "rounds", group_churn.rounds);
+		hs_json_str(j, "error", group_churn.error);
+		hs_json_end(j);
+	}
+	if (table_churn.window_pages) {	/* it ran */
+		hs_json_obj(j, "table_churn");
+		hs_json_u64(j, "rounds", table_churn.rounds);
+		hs_json_str(j, "error", table_churn.error);
 		hs_json_end(j);
 	}
 	hs_json_arr(j, "tce_tables");
@@ -943,7 +914,7 @@ out:
 
 static void power_teardown(void)
 {
-	stop_flipper();
+	stop_meddlers();
 	if (kvm_vfio_fd >= 0)
 		close(kvm_vfio_fd);
 	for (unsigned int i = 0; i < nr_groups; i++)

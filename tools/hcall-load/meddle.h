@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * hcall-load POWER: threads of the VMM that meddle with what the vCPUs'
+ * TCE hcalls use while they run, as a hostile guest (another vCPU) or a
+ * VMM going through its lifecycle would.  Each counts its rounds and
+ * stops at the first failing ioctl, naming it.
+ */
+#ifndef HCALL_LOAD_MEDDLE_H
+#define HCALL_LOAD_MEDDLE_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+struct hl_meddler {
+	pthread_t tid;
+	volatile int run;
+	unsigned long long rounds;
+	const char *error;		/* the ioctl that failed, or NULL */
+	/* what the thread works on */
+	volatile uint64_t *entry;	/* flip: a TCE of a list (big-endian) */
+	int vm_fd, kvm_vfio_fd, table_fd, group_fd;
+	uint64_t window_pages;		/* table: the size of the table it makes */
+};
+
+/*
+ * flip: keeps flipping an offset bit of a list's entry, so that a handler
+ * that checks an entry and reads it again may use a misaligned TCE.
+ * group: detaches group_fd from KVM's table table_fd and attaches it again
+ * (hot unplug and replug as KVM sees them).
+ * table: makes a table on HL_LIOBN_CHURN (with group_fd attached, if >= 0)
+ * and closes it again, so hcalls on that LIOBN meet a table going away.
+ */
+enum hl_meddle { HL_MEDDLE_FLIP, HL_MEDDLE_GROUP, HL_MEDDLE_TABLE };
+
+int hl_meddle_start(struct hl_meddler *m, enum hl_meddle what);
+void hl_meddle_stop(struct hl_meddler *m);
+
+#endif
