@@ -129,12 +129,12 @@ qemu_guest_start() {	# NICS PORT
 mount -t debugfs none /sys/kernel/debug 2> /dev/null
 devs=\$(grep -l 0x10d3 /sys/bus/pci/devices/*/device | head -n $1 | xargs -n1 dirname | xargs -n1 basename | tr "\n" , | sed "s/,$//")
 G=/run/hcallscope-guest
-qemu_lck() { sed -n 's/^VmLck: *\([0-9]*\) kB/\1/p' /proc/\$(cat \$G/qemu.pid)/status; }
+qemu_lck() { sed -n 's/^VmLck:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/\$(cat \$G/qemu.pid)/status; }
 traffic() { sh /hs/guest.sh exec "iperf3 -c 10.0.2.2 -p $2 -t 120 > /dev/null 2>&1 &"; }
 echo "HS-TABLES-START \$(tables)"
 sh /hs/guest.sh start -d \$devs -k /hs/guest/vmlinux -i /hs/guest/initrd.gz -m 1G -w 300 \\
 	-x cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off || { echo HS-FAILED start; exit 1; }
-echo "HS-STARTED \$devs \$SECONDS"
+echo "HS-STARTED \$devs \$(date +%s)"
 EOS
 }
 
@@ -168,9 +168,12 @@ check_qemu_run() {	# CONSOLE
 	read -r m1 f1 <<< "$end"
 	[ $((m1 - m0)) -gt 0 ] || { echo "no table made (counter broken?)"; return 1; }
 	expect_eq "$((f1 - f0))" "$((m1 - m0))" "IOMMU tables freed vs made while QEMU ran" || return 1
-	lcks=$(sed -n 's/^HS-RE\(BOOTED\|PLUGGED\) [0-9]* \([0-9]*\) .*/\2/p' "$1" | tr -d '\r' | sort -u)
-	[ -z "$lcks" ] || { echo "QEMU VmLck after each boot (kB): $lcks";
-		expect_eq "$(echo "$lcks" | wc -l)" 1 "QEMU's locked memory the same after every boot" || return 1; }
+	if grep -q '^HS-RE\(BOOTED\|PLUGGED\) ' "$1"; then
+		lcks=$(sed -n 's/^HS-RE\(BOOTED\|PLUGGED\) [0-9]* \([0-9][0-9]*\) .*/\2/p' "$1" | tr -d '\r' | sort -u)
+		[ -n "$lcks" ] || { echo "no VmLck of QEMU read after the boots"; return 1; }
+		echo "QEMU VmLck after each boot (kB): $lcks"
+		expect_eq "$(echo "$lcks" | wc -l)" 1 "QEMU's locked memory the same after every boot" || return 1
+	fi
 	grep -q '^HS-ALIVE' "$1" || { echo "the host did not survive"; return 1; }
 	! grep '^HS-HOSTLOG' "$1" || { echo "the host's log shows harm"; return 1; }
 }
@@ -193,12 +196,12 @@ qemu_reboots() {	# NICS NIC-SETUP END
 for i in \$(seq $n); do
 	traffic; sleep 1
 	sh /hs/guest.sh reboot || { echo "HS-FAILED reboot \$i"; break; }
-	echo "HS-REBOOTED \$i \$(qemu_lck) \$SECONDS"
+	echo "HS-REBOOTED \$i \$(qemu_lck) \$(date +%s)"
 done
 for i in \$(seq $r); do
 	traffic; sleep 1
 	sh /hs/guest.sh replug \${devs##*,} || { echo "HS-FAILED replug \$i"; break; }
-	echo "HS-REPLUGGED \$i \$(qemu_lck) \$(sh /hs/guest.sh exec 'grep -l 0x10d3 /sys/bus/pci/devices/*/device | wc -l') \$SECONDS"
+	echo "HS-REPLUGGED \$i \$(qemu_lck) \$(sh /hs/guest.sh exec 'grep -l 0x10d3 /sys/bus/pci/devices/*/device | wc -l') \$(date +%s)"
 done
 EOS
 		if [ "$3" = sigkill ]; then
