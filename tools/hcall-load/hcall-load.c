@@ -19,7 +19,7 @@
 
 static const char usage[] =
 "Usage: hcall-load [-c VCPUS] [-m MIX] [-j] [-w] [-l] [--vfio GROUP[,GROUP]]\n"
-"                  [--vfio-remove-window] [--vfio-churn]\n"
+"                  [--vfio-remove-window] [--vfio-churn] [--notifier-probe]\n"
 "                  [--fuzz SEED,CALLS]\n"
 "Run a KVM guest that issues an exact mix of requests, then report them.\n"
 "\n"
@@ -40,6 +40,9 @@ static const char usage[] =
 "      --vfio-churn  POWER: while the vCPUs run, detach the group from KVM's\n"
 "                    table and attach it again, over and over (hot unplug\n"
 "                    and replug as KVM sees them)\n"
+"      --notifier-probe  POWER: while the vCPUs run, time the host's MMU\n"
+"                    notifier (madvise(MADV_DONTNEED) of a page of a memslot\n"
+"                    the guest does not use); -j reports calls, p50, p99, max\n"
 "      --fuzz SEED,CALLS  POWER: each vCPU (at most 8) issues CALLS random TCE\n"
 "                    hcalls (bad values too) made from SEED instead of the mix;\n"
 "                    -j reports every call and its return code\n"
@@ -262,6 +265,7 @@ int main(int argc, char **argv)
 		{ "vfio", required_argument, NULL, 'V' },
 		{ "vfio-remove-window", no_argument, NULL, 'R' },
 		{ "vfio-churn", no_argument, NULL, 'C' },
+		{ "notifier-probe", no_argument, NULL, 'N' },
 		{ "fuzz", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -315,6 +319,13 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			hl_backend.set_vfio_churn();
+			break;
+		case 'N':
+			if (!hl_backend.set_notifier_probe) {
+				fprintf(stderr, "hcall-load: --notifier-probe needs the POWER backend\n");
+				return 2;
+			}
+			hl_backend.set_notifier_probe();
 			break;
 		case 'F':
 			if (!hl_backend.set_fuzz) {

@@ -78,6 +78,7 @@ struct hl_backend {
 	void (*set_vfio_group)(const char *group);
 	void (*set_vfio_remove_window)(void);
 	void (*set_vfio_churn)(void);
+	void (*set_notifier_probe)(void);
 	/* optional, before setup: "SEED,CALLS" of random TCE hcalls instead of
 	 * the mix; 0, or -1 with a one-line message */
 	int (*set_fuzz)(const char *spec, char *msg, size_t msglen);

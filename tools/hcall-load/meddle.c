@@ -2,6 +2,8 @@
 /* hcall-load POWER: the VMM's meddling threads (meddle.h) */
 #include <endian.h>
 #include <errno.h>
+#include <time.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <linux/kvm.h>
@@ -77,11 +79,34 @@ static void *churn_table(void *arg)
 	return NULL;
 }
 
+static void *time_notifier(void *arg)
+{
+	struct hl_meddler *m = arg;
+
+	while (m->run) {
+		struct timespec t0, t1;
+		uint64_t ns;
+
+		m->page[0] = 1;		/* fault it in again */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (madvise((void *)m->page, 4096, MADV_DONTNEED)) {
+			m->error = "madvise";
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + t1.tv_nsec - t0.tv_nsec;
+		if (m->rounds < HL_NOTIFIER_SAMPLES)
+			m->ns[m->rounds] = ns > UINT32_MAX ? UINT32_MAX : (uint32_t)ns;
+		m->rounds++;
+	}
+	return NULL;
+}
+
 int hl_meddle_start(struct hl_meddler *m, enum hl_meddle what)
 {
 	static void *(*const fn[])(void *) = {
 		[HL_MEDDLE_FLIP] = flip, [HL_MEDDLE_GROUP] = churn_group,
-		[HL_MEDDLE_TABLE] = churn_table,
+		[HL_MEDDLE_TABLE] = churn_table, [HL_MEDDLE_NOTIFIER] = time_notifier,
 	};
 
 	m->run = 1;

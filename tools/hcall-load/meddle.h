@@ -20,7 +20,12 @@ struct hl_meddler {
 	volatile uint64_t *entry;	/* flip: a TCE of a list (big-endian) */
 	int vm_fd, kvm_vfio_fd, table_fd, group_fd;
 	uint64_t window_pages;		/* table: the size of the table it makes */
+	volatile char *page;		/* notifier: a page of a memslot */
+	uint32_t *ns;			/* notifier: each call's time, HL_NOTIFIER_SAMPLES */
 };
+
+/* notifier: at most this many timed calls are kept */
+#define HL_NOTIFIER_SAMPLES	(1u << 18)
 
 /*
  * flip: keeps flipping an offset bit of a list's entry, so that a handler
@@ -29,8 +34,11 @@ struct hl_meddler {
  * (hot unplug and replug as KVM sees them).
  * table: makes a table on HL_LIOBN_CHURN (with group_fd attached, if >= 0)
  * and closes it again, so hcalls on that LIOBN meet a table going away.
+ * notifier: writes to a page of guest memory, then times the
+ * madvise(MADV_DONTNEED) that takes it away: the host's MMU notifier,
+ * which waits for kvm->mmu_lock as the guest's page faults do.
  */
-enum hl_meddle { HL_MEDDLE_FLIP, HL_MEDDLE_GROUP, HL_MEDDLE_TABLE };
+enum hl_meddle { HL_MEDDLE_FLIP, HL_MEDDLE_GROUP, HL_MEDDLE_TABLE, HL_MEDDLE_NOTIFIER };
 
 int hl_meddle_start(struct hl_meddler *m, enum hl_meddle what);
 void hl_meddle_stop(struct hl_meddler *m);

@@ -64,7 +64,7 @@
 enum { R_PUT_K, R_INDIRECT_K, R_STUFF_K, R_GET_K, R_PUT_U, R_INDIRECT_U,
        R_STUFF_U, R_BAD_LIOBN, R_BAD_IOBA, R_BAD_TCE, R_BAD_PERM,
        R_BAD_NPAGES, R_BAD_LIST, R_RACE_INDIRECT, R_STUFF_LARGE, R_STUFF_CHURN,
-       R_PUT_CHURN, R_MAX };
+       R_PUT_CHURN, R_INDIRECT_FULL, R_MAX };
 
 #define REQ(n, h, op, liobn, path) \
 	{ n, h, HS_KIND_HCALL, path, op, liobn }
@@ -111,6 +111,10 @@ static const struct hl_request requests[R_MAX] = {
 	[R_PUT_CHURN] = REQ("put-tce-churn", "H_PUT_TCE on a LIOBN whose table the VMM "
 			    "keeps making and closing",
 			    HS_H_PUT_TCE, HL_LIOBN_CHURN, HS_PATH_VIRTMODE),
+	/* the most work real mode takes in one call, with mmu_lock held */
+	[R_INDIRECT_FULL] = REQ("put-tce-indirect-512", "H_PUT_TCE_INDIRECT of 512 TCEs "
+				"(the race list, unchanged unless put-tce-indirect-race runs too)",
+				HS_H_PUT_TCE_INDIRECT, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 };
 
 /* What the guest passes besides the opcode and the LIOBN */
@@ -139,6 +143,7 @@ static const struct tce_args tce_args[R_MAX] = {
 	/* as many TCEs as fit in the vCPU's region from any of the loop's iobas */
 	[R_STUFF_CHURN] = { 0, (1 << REGION_SHIFT) - 32 * BATCH, 0 },
 	[R_PUT_CHURN] = { DMA_GPA | TCE_RW, 1, 0 },
+	[R_INDIRECT_FULL] = { RACE_LIST_GPA, MAX_INDIRECT, 0 },
 };
 
 /* The TCE tables as the VMM sees them: KVM's through its fd, and its own */
@@ -294,12 +299,50 @@ static size_t emit_loop(uint32_t *p, size_t n, const struct hl_item *it,
  * The VMM's meddling threads: the race list's flipper (put-tce-indirect-race),
  * the group detacher (--vfio-churn), the table closer (the *-churn requests)
  */
-static struct hl_meddler flipper, group_churn, table_churn;
+static struct hl_meddler flipper, group_churn, table_churn, notifier;
 static int vfio_churn;
 
 static void power_set_vfio_churn(void)
 {
 	vfio_churn = 1;
+}
+
+/*
+ * --notifier-probe: the page the notifier meddler takes away lies in a
+ * memslot of its own (the guest never uses it, VFIO never pins it)
+ */
+#define PROBE_GPA	GUEST_MEM
+#define PROBE_SIZE	(2ul << 20)
+static int notifier_probe;
+static char *probe_mem = MAP_FAILED;
+
+static void power_set_notifier_probe(void)
+{
+	notifier_probe = 1;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The notifier's timings: count, median, 99th percentile, maximum */
+static void report_notifier(struct hs_json *j)
+{
+	uint64_t n = notifier.rounds < HL_NOTIFIER_SAMPLES ? notifier.rounds : HL_NOTIFIER_SAMPLES;
+
+	hs_json_obj(j, "notifier");
+	hs_json_u64(j, "calls", notifier.rounds);
+	hs_json_str(j, "error", notifier.error);
+	if (n) {
+		qsort(notifier.ns, n, sizeof(*notifier.ns), cmp_u32);
+		hs_json_u64(j, "p50_ns", notifier.ns[n / 2]);
+		hs_json_u64(j, "p99_ns", notifier.ns[n * 99 / 100]);
+		hs_json_u64(j, "max_ns", notifier.ns[n - 1]);
+	}
+	hs_json_end(j);
 }
 
 static int fail(char *msg, size_t len, const char *what)
@@ -573,6 +616,20 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 	region.userspace_addr = (uintptr_t)guest_mem;
 	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		return fail(msg, msglen, "KVM_SET_USER_MEMORY_REGION");
+	if (notifier_probe) {
+		struct kvm_userspace_memory_region probe = {
+			.slot = 1, .guest_phys_addr = PROBE_GPA, .memory_size = PROBE_SIZE,
+		};
+
+		probe_mem = mmap(NULL, PROBE_SIZE, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		notifier.ns = calloc(HL_NOTIFIER_SAMPLES, sizeof(*notifier.ns));
+		if (probe_mem == MAP_FAILED || !notifier.ns)
+			return fail(msg, msglen, "cannot allocate the notifier probe");
+		probe.userspace_addr = (uintptr_t)probe_mem;
+		if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &probe) < 0)
+			return fail(msg, msglen, "KVM_SET_USER_MEMORY_REGION (probe)");
+	}
 	tce_fd = ioctl(vm_fd, KVM_CREATE_SPAPR_TCE_64, &tce);
 	if (tce_fd < 0)
 		return fail(msg, msglen, "KVM_CREATE_SPAPR_TCE_64");
@@ -630,6 +687,11 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 		group_churn.group_fd = group_fds[0];
 		if (hl_meddle_start(&group_churn, HL_MEDDLE_GROUP))
 			return fail(msg, msglen, "cannot start the group-churning thread");
+	}
+	if (notifier_probe) {
+		notifier.page = probe_mem;
+		if (hl_meddle_start(&notifier, HL_MEDDLE_NOTIFIER))
+			return fail(msg, msglen, "cannot start the notifier-timing thread");
 	}
 	for (unsigned int i = 0; i < nr_items; i++) {
 		const struct hl_request *r = mix[i].req;
@@ -763,6 +825,7 @@ static void stop_meddlers(void)
 	hl_meddle_stop(&flipper);
 	hl_meddle_stop(&group_churn);
 	hl_meddle_stop(&table_churn);
+	hl_meddle_stop(&notifier);
 }
 
 static void power_report_kernel_side(struct hs_json *j)
@@ -783,6 +846,8 @@ static void power_report_kernel_side(struct hs_json *j)
 		hs_json_str(j, "error", group_churn.error);
 		hs_json_end(j);
 	}
+	if (notifier_probe)
+		report_notifier(j);
 	if (table_churn.window_pages) {	/* it ran */
 		hs_json_obj(j, "table_churn");
 		hs_json_u64(j, "rounds", table_churn.rounds);
@@ -924,6 +989,9 @@ static void power_teardown(void)
 	if (tables[0].tces)
 		munmap(tables[0].tces, window_pages * sizeof(uint64_t));
 	free(tables[1].tces);
+	free(notifier.ns);
+	if (probe_mem != MAP_FAILED)
+		munmap(probe_mem, PROBE_SIZE);
 	if (tce_fd >= 0)
 		close(tce_fd);
 	if (vm_fd >= 0)
@@ -946,5 +1014,6 @@ const struct hl_backend hl_backend = {
 	.set_vfio_group = power_set_vfio_group,
 	.set_vfio_remove_window = power_set_vfio_remove_window,
 	.set_vfio_churn = power_set_vfio_churn,
+	.set_notifier_probe = power_set_notifier_probe,
 	.set_fuzz = power_set_fuzz,
 };
