@@ -187,7 +187,7 @@ check_qemu_run() {	# CONSOLE
 # under traffic: the kernel alone tears down KVM's tables, the groups and
 # the container).
 qemu_reboots() {	# NICS NIC-SETUP END
-	local n=${HS_REBOOTS:-10} r=${HS_REPLUGS:-10} t0=$SECONDS
+	local n=${HS_REBOOTS:-5} r=${HS_REPLUGS:-10} t0=$SECONDS
 	PORT=$((20000 + RANDOM % 10000))
 	{
 		echo "$TABLE_COUNTER"
