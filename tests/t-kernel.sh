@@ -40,6 +40,29 @@ t_kernel_checkpatch_strict() {
 	return $bad
 }
 
+# scripts/kernel-signoff.sh gives every patch the submitter's identity
+# (checkpatch then finds From and Signed-off-by matching, no placeholder
+# left) and refuses what is not an identity, leaving nothing behind.
+t_kernel_signoff_identity() {
+	local src id='Ada Lovelace <ada@example.org>' p n=0
+	src=$(pristine_tree) || return 1
+	"$TOP/scripts/kernel-signoff.sh" "$id" "$PWD/out" || return 1
+	while read -r p; do
+		expect_eq "$(grep -c "^From: $id\$\|^Signed-off-by: $id\$" "out/$p")" 2 "$p signed by the submitter" || return 1
+		(cd "$src" && perl scripts/checkpatch.pl --strict --no-tree -q "$OLDPWD/out/$p") > cp.out 2>&1 ||
+			{ echo "$p:"; cat cp.out; return 1; }
+		n=$((n + 1))
+	done < out/series
+	! grep -l 'hcallscope@localhost' out/*.patch || { echo "placeholder left"; return 1; }
+	echo "$n patches signed by $id, checkpatch --strict clean"
+	mkdir keep
+	for id in 'bob' 'hcallscope <hcallscope@localhost>' 'Eve <eve@host>' 'Eve <a@b.c> <d@e.f>'; do
+		EXPECT_RC=2 EXPECT_MSG=kernel-signoff expect_error "$TOP/scripts/kernel-signoff.sh" "$id" "$PWD/keep/x" || return 1
+	done
+	expect_eq "$(ls -A keep)" "" "nothing left by the refusals" || return 1
+	EXPECT_RC=2 EXPECT_MSG=exists expect_error "$TOP/scripts/kernel-signoff.sh" 'Ada <a@b.c>' "$PWD/out"
+}
+
 # What the kernel's path counters show per vCPU of a POWER_MIX run on each
 # tce_accel level (see tce_path_split): level 2 finishes in real mode all
 # but the first H_PUT_TCE (its table page is missing), 1 in virtual mode,
