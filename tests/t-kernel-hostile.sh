@@ -278,7 +278,7 @@ check_table_close_runs() {	# CONSOLE
 				"\($b) level \($l): tables made and closed \($o.table_churn.rounds); " +
 				([$o.per_vcpu[].returns | to_entries[] | "\(.key) \($n - .value.failed)/\($n) H_SUCCESS"] | join(", "))'
 			echo "$r" | jq -e --arg b "$backing" '.observed as $o | (.mix[0].per_vcpu) as $n |
-				$o.table_churn.error == null and $o.table_churn.rounds >= 2 and
+				$o.table_churn.error == null and $o.table_churn.rounds >= 1 and
 				([$o.per_vcpu[].returns[] | .last_error == 0 or .last_error == -4] | all) and
 				([$o.per_vcpu[].returns[].failed] | add) > 0 and
 				([$o.per_vcpu[].returns[].failed] | add) < 4 * $n and
