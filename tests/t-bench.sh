@@ -206,7 +206,7 @@ t_bench_scripts_bad_input() {
 	EXPECT_MSG="no PCI device 0000:ff:1f.7" \
 		expect_error "$TOP/bench/guest.sh" start -r "$PWD/g" -d 0000:ff:1f.7 -k /etc/hostname -i /etc/hostname || return 1
 	[ ! -e g ] || { echo "guest.sh left $PWD/g"; return 1; }
-	EXPECT_RC=2 EXPECT_MSG="usage: guest.sh start|exec|reboot|stop" expect_error "$TOP/bench/guest.sh" hibernate || return 1
+	EXPECT_RC=2 EXPECT_MSG="usage: guest.sh start|exec|reboot|replug|stop" expect_error "$TOP/bench/guest.sh" hibernate || return 1
 	EXPECT_MSG="kvm-hv is not loaded" expect_error "$TOP/bench/iperf-matrix.sh" -s 10.0.0.1 -o "$PWD/m" || return 1
 	EXPECT_MSG="bad levels list '3'" expect_error "$TOP/bench/iperf-matrix.sh" -s 10.0.0.1 -o "$PWD/m" -l 3 || return 1
 	EXPECT_MSG="bad directions list 'up'" expect_error "$TOP/bench/iperf-matrix.sh" -s 10.0.0.1 -o "$PWD/m" -d up || return 1
