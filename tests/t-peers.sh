@@ -258,3 +258,86 @@ t_peers_rom_bad_input() {
 	EXPECT_RC=2 EXPECT_MSG="usage" expect_error "$TOP/tests/helpers/x86-rom.sh" rom.bin 1 1 || return 1
 	expect_eq "$(ls -A)" "" "files left"
 }
+
+# On emulated POWER8 (QEMU TCG powernv8, Debian's ppc64el kernel as the
+# KVM-HV host, as tests/t-power.sh runs it), Debian's ppc64el perf beside
+# hcallstat on the same hcall-load run: perf kvm stat record, then
+# report --event=hcall.  perf pairs kvm_hcall_enter with kvm_hcall_exit,
+# so its count per hcall is hcallstat's virtual-mode + userspace rows of
+# that hcall (an hcall for userspace leaves KVM through kvm_hcall_exit
+# too), and for an hcall completed in virtual mode only its mean is
+# hcallstat's virtual-mode mean (the same two tracepoints), within the
+# width of the log2 bucket that holds it.
+peers_perf_tree() {	# DIR: perf and the libraries it needs, from the host tools
+	local src so todo next elf
+	src=$("$TOP/scripts/ppc64el-host-tools.sh") || return 1
+	mkdir -p "$1"
+	cp "$src/usr/bin/perf" "$src/lib/powerpc64le-linux-gnu/ld64.so.2" "$1/"
+	todo=$1/perf
+	while [ -n "$todo" ]; do
+		next=
+		for elf in $todo; do
+			for so in $(powerpc64le-linux-gnu-readelf -d "$elf" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+				[ -e "$1/$so" ] && continue
+				cp "$src/lib/powerpc64le-linux-gnu/$so" "$1/" || { echo "perf needs $so, not in $src"; return 1; }
+				next="$next $1/$so"
+			done
+		done
+		todo=$next
+	done
+}
+
+t_peers_powernv8_perf_kvm() {
+	local PPC_BIN=$TOP/build/ppc64le bad
+	# the cross-built tools (make test builds them; a run of this tier alone may not have)
+	make -s -C "$TOP" ARCH=ppc64le tools > make.log 2>&1 || { tail -n 5 make.log; return 1; }
+	peers_perf_tree perf || return 1
+	cat > guest.sh <<EOS
+perf() { /hs/perf/ld64.so.2 --library-path /hs/perf /hs/perf/perf "\$@"; }
+hcallstat -L -j -o /tmp/stat.json -- /hs/perf/ld64.so.2 --library-path /hs/perf /hs/perf/perf \
+	kvm stat record -q -o /tmp/kvm.data -- /hs/perf/ld64.so.2 --library-path /hs/perf /hs/perf/perf \
+	stat -x, -o /tmp/perf.txt -e kvm:kvm_userspace_exit -- hcall-load -j -c 2 -m $POWER_MIX > /tmp/load.json || exit 1
+echo "HS-LOAD \$(cat /tmp/load.json)"
+sed 's/^/HS-PERFSTAT /' /tmp/perf.txt
+echo "HS-STAT \$(cat /tmp/stat.json)"
+perf kvm -i /tmp/kvm.data stat report --event=hcall > /tmp/report.txt 2>&1
+sed 's/^/HS-REPORT /' /tmp/report.txt
+EOS
+	local t0=$SECONDS
+	"$TOP/scripts/power-testbed.sh" -M powernv8 -t 400 -f "$PPC_BIN/hcall-load" \
+		-f "$PPC_BIN/hcallstat" -f "$TOP/bpf/btf" -f perf guest.sh > console 2>&1 ||
+		{ tail -n 15 console; return 1; }
+	echo "powernv8 run with perf: $((SECONDS - t0)) s"
+	sed -n 's/^HS-LOAD //p' console > load.json
+	sed -n 's/^HS-STAT //p' console > stat.json
+	sed -n 's/^HS-REPORT //p' console > report.txt
+	sed -n 's/^HS-PERFSTAT //p' console > perfstat.txt
+	check_against_load load.json stat.json || return 1
+	# every userspace exit (the PAPR_HCALL ones and the last) is one userspace row
+	expect_eq "$(perf_count perfstat.txt kvm:kvm_userspace_exit)" "$(stat_sum stat.json '.path == "userspace"')" \
+		"perf stat kvm:kvm_userspace_exit against hcallstat's userspace rows" &&
+	expect_eq "$(stat_sum stat.json '.path == "userspace"')" \
+		"$(jq '[.observed.per_vcpu[].userspace_exits[]] | add' load.json)" "hcallstat's userspace rows against the VMM's exits" || return 1
+	# perf's table: NAME SAMPLES SAMPLES% TIME% MIN MAX AVG(us) ...
+	awk '$1 ~ /^(H_[A-Z0-9_]+|UNKNOWN)$/ && $2 ~ /^[0-9]+$/ { a = $7; sub(/us$/, "", a); print $1, $2, a }' report.txt | sort > perf.txt
+	[ -s perf.txt ] || { echo "no hcall in perf kvm stat report:"; head -n 20 report.txt; return 1; }
+	stat_total stat.json | jq -r '
+		[.rows[] | select(.kind == "hcall" and (.path == "virtual-mode" or .path == "userspace")) |
+		 # an opcode neither names (hcall-load'"'"'s last, 0xf3fc): perf says UNKNOWN
+		 .request |= (if startswith("hcall:") then "UNKNOWN" else . end)] |
+		group_by(.request) | .[] |
+		[.[0].request,
+		 (map(.count) | add),
+		 (if all(.path == "virtual-mode") then
+			(map(.latency.sum_ns) | add) / (map(.latency.count) | add) else "mixed" end)] |
+		@tsv' | sort > hs.txt
+	expect_eq "$(cut -d' ' -f1,2 perf.txt | tr '\n' ';')" "$(cut -f1,2 hs.txt | tr '\t\n' ' ;')" \
+		"hcalls per name, perf kvm stat report against hcallstat's virtual-mode + userspace rows" || return 1
+	bad=$(join perf.txt <(tr '\t' ' ' < hs.txt) | awk '$5 != "mixed" {
+		perf_ns = $3 * 1000; hs = $5; w = 1; while (w * 2 <= hs) w *= 2
+		d = perf_ns - hs; if (d < 0) d = -d
+		printf "%s perf %.0f ns, hcallstat %.0f ns, bucket width %d\n", $1, perf_ns, hs, w
+		if (d >= w) bad = 1 } END { exit bad }') ||
+		{ echo "mean latency past the bucket width:"; echo "$bad"; return 1; }
+	echo "$bad"
+}
