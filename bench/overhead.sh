@@ -6,18 +6,20 @@
 #     rounds interleaved, median kept;
 #  2. in the program: BPF run time per event (kernel.bpf_stats_enabled),
 #     less the run time of an empty program on the same tracepoint.
-#   bench/overhead.sh [-n REQUESTS] [-r ROUNDS] [-o RESULT.json]
+#   bench/overhead.sh [-i] [-n REQUESTS] [-r ROUNDS] [-o RESULT.json]
+#   -i: the in-program figures only (2.)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$top/build/$(uname -m)
-n=500000 rounds=7
+n=500000 rounds=7 e2e=1
 out=$top/results/overhead/$(date -u +%Y%m%d)-$(hostname -s).json
-while getopts n:r:o: c; do
+while getopts in:r:o: c; do
 	case $c in
+	i) e2e= ;;
 	n) n=$OPTARG ;;
 	r) rounds=$OPTARG ;;
 	o) out=$OPTARG ;;
-	*) echo "usage: overhead.sh [-n REQUESTS] [-r ROUNDS] [-o FILE]" >&2; exit 2 ;;
+	*) echo "usage: overhead.sh [-i] [-n REQUESTS] [-r ROUNDS] [-o FILE]" >&2; exit 2 ;;
 	esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "overhead: run as root" >&2; exit 1; }
@@ -34,6 +36,8 @@ tmp=$(mktemp -d)
 stats_was=$(sysctl -n kernel.bpf_stats_enabled)
 cleanup() {
 	bpftrace_stop 2> /dev/null || true
+	[ -z "${load_pid:-}" ] || kill "$load_pid" 2> /dev/null || true
+	[ -z "${hs:-}" ] || kill "$hs" 2> /dev/null || true
 	sysctl -qw kernel.bpf_stats_enabled="$stats_was"
 	rm -rf "$tmp" "$out.tmp"
 }
@@ -82,15 +86,15 @@ add_result() {	# NAME VALUE RANGE EXTRA-JSON
 
 # ---- 1. end to end ----
 sysctl -qw kernel.bpf_stats_enabled=0
-for w in kernel-pio userspace-pio; do
+for w in ${e2e:+kernel-pio userspace-pio}; do
 	for r in $(seq "$rounds"); do
 		for t in $tracers; do run_one "$t" "$w"; done
 		echo "overhead: $w round $r/$rounds" >&2
 	done
 done
 
-printf '%-14s %-10s %12s %15s\n' WORKLOAD TRACER NS/REQUEST "ADDED NS/EVENT"
-for w in kernel-pio userspace-pio; do
+[ -z "$e2e" ] || printf '%-14s %-10s %12s %15s\n' WORKLOAD TRACER NS/REQUEST "ADDED NS/EVENT"
+for w in ${e2e:+kernel-pio userspace-pio}; do
 	base=$(median < "$tmp/$w.none")
 	for t in $tracers; do
 		med=$(median < "$tmp/$w.$t")
@@ -106,39 +110,79 @@ for w in kernel-pio userspace-pio; do
 done
 
 # ---- 2. BPF run time per event (kernel-pio: one kvm_pio event each) ----
+# Each tracer's own kvm_pio program, read while it is loaded, beside an
+# empty program on the same tracepoint; hcallstat three ways: -p PID (the
+# VMM compared directly, as with -- VMM), -L, and -- CMD with the VMM a
+# child of CMD (the descendant lookup of a followed command).
 sysctl -qw kernel.bpf_stats_enabled=1
-prog_ns() {	# run time per run of the running bpftrace's kvm_pio program
-	bpftool prog show -j | jq '[.[] | select(.name == "kvm_pio")][0] | .run_time_ns / .run_cnt'
+progs_ns() {	# PROGS-JSON NAME [PID]: run time per run of NAME (held by PID)
+	jq -e --arg n "$2" --argjson p "${3:-0}" '[.[] | select(.name == $n and
+		($p == 0 or (.pids // [] | length == 0) or any(.pids[]; .pid == $p)))] |
+		if length == 1 and .[0].run_cnt > 0 then .[0].run_time_ns / .[0].run_cnt else error end' "$1" ||
+		{ echo "overhead: no single $2 program with runs loaded" >&2; exit 1; }
+}
+prog_ns() {	# the running bpftrace's kvm_pio program
+	bpftool prog show -j > "$tmp/progs.json"
+	progs_ns "$tmp/progs.json" kvm_pio "$bt_pid"
+}
+hs_name() {	# the flavour hcallstat attached
+	jq -r 'if .probes == "raw_tp" then "raw_tp_kvm_pio" else "tp_btf_kvm_pio" end' "$1"
+}
+load_pid= hs=
+hs_pid_ns() {	# HCALLSTAT-ARGS...: hcallstat -p on a waiting hcall-load
+	rm -f "$tmp/load.err"	# not the "ready" of the last one
+	"$bin/hcall-load" -w -j -m "pio-kernel=$n" > "$tmp/load.json" 2> "$tmp/load.err" &
+	load_pid=$!
+	wait_line "$tmp/load.err" ready 10 "$load_pid" || { echo "overhead: hcall-load did not get ready" >&2; exit 1; }
+	rm -f "$tmp/stat.err"
+	"$bin/hcallstat" -v -j -o "$tmp/stat.json" -p "$load_pid" "$@" 2> "$tmp/stat.err" &
+	hs=$!
+	wait_line "$tmp/stat.err" attached 30 "$hs" || { echo "overhead: hcallstat did not attach: $(tail -n 1 "$tmp/stat.err")" >&2; exit 1; }
+	kill -USR1 "$load_pid"
+	wait_gone "$load_pid" "$limit" || { echo "overhead: hcall-load did not finish within $limit s" >&2; exit 1; }
+	load_pid=
+	bpftool prog show -j > "$tmp/progs.json"
+	stop_pid "$hs" 10 INT || { hs=; echo "overhead: hcallstat did not stop on SIGINT" >&2; exit 1; }
+	hs=
+	progs_ns "$tmp/progs.json" "$(hs_name "$tmp/stat.json")" "$hs"
+}
+hs_follow_ns() {	# hcallstat -- sh -c 'hcall-load': the VMM is a descendant
+	bounded "$bin/hcallstat" -j -o "$tmp/stat.json" -- sh -c \
+		'"$1" -j -m "$2" > /dev/null && bpftool prog show -j > "$3"' sh \
+		"$bin/hcall-load" "pio-kernel=$n" "$tmp/progs.json"
+	progs_ns "$tmp/progs.json" "$(hs_name "$tmp/stat.json")"
 }
 declare -A inprog
 for r in $(seq 5); do
 	bt -e 'tracepoint:kvm:kvm_pio { }'; load "pio-kernel=$n"
-	echo "$(prog_ns)" >> "$tmp/empty"; bt_stop
+	prog_ns >> "$tmp/empty"; bt_stop
 	bt "$top/bench/hcallstat.bt"; load "pio-kernel=$n"
-	echo "$(prog_ns)" >> "$tmp/bt"; bt_stop
-	bounded "$bin/hcallstat" -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "pio-kernel=$n" > /dev/null
-	jq '.bpf_stats.run_ns / .bpf_stats.runs' "$tmp/stat.json" >> "$tmp/hs"
-	bounded "$bin/hcallstat" -L -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "pio-kernel=$n" > /dev/null
-	jq '.bpf_stats.run_ns / .bpf_stats.runs' "$tmp/stat.json" >> "$tmp/hsL"
+	prog_ns >> "$tmp/bt"; bt_stop
+	hs_pid_ns >> "$tmp/hs"
+	hs_pid_ns -L >> "$tmp/hsL"
+	hs_follow_ns >> "$tmp/hsF"
 	# a userspace round trip runs three programs: kvm_pio, kvm_userspace_exit, KVM_RUN
 	bounded "$bin/hcallstat" -L -j -o "$tmp/stat.json" -- "$bin/hcall-load" -j -m "pio-user=$((n / 10))" > /dev/null
 	jq '.bpf_stats.run_ns / .bpf_stats.runs' "$tmp/stat.json" >> "$tmp/hsLu"
+	echo "overhead: in-program round $r/5" >&2
 done
 sysctl -qw kernel.bpf_stats_enabled=0
 floor=$(median < "$tmp/empty")
 inprog[hcallstat]=$(echo "$(median < "$tmp/hs") - $floor" | bc -l)
-inprog[bpftrace]=$(echo "$(median < "$tmp/bt") - $floor" | bc -l)
 inprog[hcallstat-L]=$(echo "$(median < "$tmp/hsL") - $floor" | bc -l)
+inprog[hcallstat-cmd]=$(echo "$(median < "$tmp/hsF") - $floor" | bc -l)
+inprog[bpftrace]=$(echo "$(median < "$tmp/bt") - $floor" | bc -l)
 inprog_user_L=$(echo "$(median < "$tmp/hsLu") - $floor" | bc -l)
 echo
 printf 'BPF run time per kvm_pio event, above an empty program (%.0f ns):\n' "$floor"
-for t in hcallstat hcallstat-L bpftrace; do
+for t in hcallstat hcallstat-L hcallstat-cmd bpftrace; do
 	ratio=$(echo "${inprog[$t]} / $floor" | bc -l)
-	printf '  %-10s %6.0f ns  = %.2fx the empty program\n' "$t" "${inprog[$t]}" "$ratio"
+	printf '  %-13s %6.0f ns  = %.2fx the empty program\n' "$t" "${inprog[$t]}" "$ratio"
 	add_result "in-program/kernel-pio/$t/ns-per-event" "${inprog[$t]}" "median of 5" \
 		"{\"empty_program_ns\": $floor, \"ratio_to_empty\": $(printf '%.3f' "$ratio")}"
 done
-printf '  %-10s %6.0f ns per program run, userspace PIO (3 runs per request)\n' hcallstat-L "$inprog_user_L"
+printf '  (hcallstat: -p VMM; hcallstat-cmd: -- sh -c VMM, the VMM followed as a descendant)\n'
+printf '  %-13s %6.0f ns per program run, userspace PIO (3 runs per request)\n' hcallstat-L "$inprog_user_L"
 add_result "in-program/userspace-pio/hcallstat-L/ns-per-run" "$inprog_user_L" "median of 5" \
 	"{\"empty_program_ns\": $floor, \"runs_per_request\": 3}"
 

@@ -73,6 +73,7 @@ struct {
  * exact at every instant and nothing waits for a later event to settle.
  */
 struct hs_task {
+	__u64 tag;		/* pid_tgid of its thread (the LRU hash's check) */
 	struct hs_key pending;
 	struct hs_key cached[2];	/* last keys and their slots */
 	__u32 cached_slot[2];
@@ -85,6 +86,8 @@ struct hs_task {
 	__u8 mmio_read_exited;	/* x86: next kvm_mmio READ completes it */
 	__u8 cache_next;
 	__u8 cache_valid;	/* bit i: cached[i] is set */
+	__u8 traced;		/* the filter's verdict, taken when created */
+	__u32 pid;		/* its process as hcallstat sees it (if traced) */
 };
 
 struct {
@@ -233,43 +236,6 @@ static __always_inline void lat_end(struct hs_task *t, bool user)
 }
 
 /*
- * The thread's state, created with an unknown vCPU on first use when
- * "create".  Task storage needs kernel BTF; without it (Debian ppc64el)
- * an LRU hash keyed by thread id does the job.  use_task_storage is
- * constant at load time, so the verifier drops the unused branch.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, struct hs_task);
-} threads SEC(".maps");
-
-static __always_inline struct hs_task *task_state(bool create)
-{
-	struct hs_task init = { .vcpu = HS_VCPU_UNKNOWN };
-	struct task_struct *task;
-	struct hs_task *t;
-	__u32 tid;
-
-	if (use_task_storage) {
-		task = bpf_get_current_task_btf();
-		t = bpf_task_storage_get(&tasks, task, 0, 0);
-		if (!t && create)
-			t = bpf_task_storage_get(&tasks, task, &init,
-						 BPF_LOCAL_STORAGE_GET_F_CREATE);
-		return t;
-	}
-	tid = (__u32)bpf_get_current_pid_tgid();
-	t = bpf_map_lookup_elem(&threads, &tid);
-	if (!t && create) {
-		bpf_map_update_elem(&threads, &tid, &init, BPF_NOEXIST);
-		t = bpf_map_lookup_elem(&threads, &tid);
-	}
-	return t;
-}
-
-/*
  * Following a command (follow): the processes it started, at any depth,
  * by host PID (what the sched tracepoints give); the command itself is
  * targ_tgid.  Threads are added too (a fork cannot tell them apart
@@ -327,6 +293,108 @@ static __always_inline bool want(struct hs_key *key)
 	return true;
 }
 
+/*
+ * Per-thread state.  Its first home is a slot of an array indexed by
+ * thread id: an array lookup is inlined, where task storage cost a helper
+ * call of ~20 ns per event here.  A thread claims its slot when its state
+ * is created and gives it back when it exits (sched_process_exit); a
+ * thread whose slot another holds keeps its state in task storage or,
+ * where the kernel has no BTF (Debian ppc64el), in an LRU hash keyed by
+ * thread id.  use_task_storage is constant at load time, so the verifier
+ * drops the unused branch.
+ */
+#define HS_THREAD_SLOTS 4096
+struct hs_thread {
+	__u64 owner;		/* pid_tgid of the thread holding it; 0: free */
+	struct hs_task t;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HS_THREAD_SLOTS);
+	__type(key, __u32);
+	__type(value, struct hs_thread);
+} thread_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct hs_task);
+} threads SEC(".maps");
+
+/* The other homes; "init" is stored when create is set and none is there */
+static __always_inline struct hs_task *task_state_slow(__u64 id, struct hs_task *init)
+{
+	struct task_struct *task;
+	struct hs_task *t;
+	__u32 tid = id;
+
+	if (use_task_storage) {
+		task = bpf_get_current_task_btf();
+		t = bpf_task_storage_get(&tasks, task, 0, 0);
+		if (!t && init)
+			t = bpf_task_storage_get(&tasks, task, init,
+						 BPF_LOCAL_STORAGE_GET_F_CREATE);
+		return t;
+	}
+	t = bpf_map_lookup_elem(&threads, &tid);
+	if (t && t->tag == id)
+		return t;
+	/* none, or a dead thread's whose id was reused */
+	if (!init)
+		return NULL;
+	bpf_map_update_elem(&threads, &tid, init, BPF_ANY);
+	t = bpf_map_lookup_elem(&threads, &tid);
+	return t && t->tag == id ? t : NULL;
+}
+
+/*
+ * The thread's state, created with an unknown vCPU and the filter's
+ * verdict on first use when "create".
+ */
+static __always_inline struct hs_task *task_state(bool create)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 i = (__u32)id % HS_THREAD_SLOTS;
+	struct hs_thread *s = bpf_map_lookup_elem(&thread_slots, &i);
+	struct hs_task *t;
+
+	if (s && s->owner == id)
+		return &s->t;
+	t = task_state_slow(id, NULL);
+	if (t || !create || !id)
+		return t;
+
+	struct hs_task init = { .tag = id, .vcpu = HS_VCPU_UNKNOWN };
+	__u32 pid = 0;
+
+	init.traced = traced(&pid);
+	init.pid = pid;
+	if (s && __sync_val_compare_and_swap(&s->owner, 0, id) == 0) {
+		s->t = init;
+		return &s->t;
+	}
+	return task_state_slow(id, &init);
+}
+
+/*
+ * The current thread's state and the filter's verdict on it: key->pid is
+ * set and the state (NULL if none could be made) returned in *tp; false
+ * when the thread is filtered out.
+ */
+static __always_inline bool want_task(struct hs_key *key, struct hs_task **tp,
+				      bool create)
+{
+	struct hs_task *t = task_state(create);
+
+	*tp = t;
+	if (!t)
+		return want(key);
+	key->pid = t->pid;
+	return t->traced;
+}
+
 static __always_inline bool vcpu_filtered(__u32 vcpu)
 {
 	return targ_vcpu != HS_VCPU_UNKNOWN && vcpu != targ_vcpu;
@@ -355,9 +423,9 @@ int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
 
 	if (ctx->args[1] != HS_KVM_RUN)
 		return 0;
-	if (!traced(&tgid))
-		return 0;
 	t = task_state(true);
+	if (t ? !t->traced : !traced(&tgid))
+		return 0;
 	if (hist_scale)
 		lat_end(t, true);	/* back from a userspace exit */
 	/* a vCPU thread runs the same vCPU fd every time: look it up once */
@@ -422,6 +490,19 @@ int sched_process_free(void *ctx)
 	__u32 pid = sched_pid(ctx, free_pid_off);
 
 	bpf_map_delete_elem(&descendants, &pid);
+	return 0;
+}
+
+/* A thread ends: its slot is free for another (loaded in host mode). */
+SEC("tracepoint/sched/sched_process_exit")
+int sched_process_exit(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 i = (__u32)id % HS_THREAD_SLOTS;
+	struct hs_thread *s = bpf_map_lookup_elem(&thread_slots, &i);
+
+	if (s && id && s->owner == id)
+		s->owner = 0;
 	return 0;
 }
 

@@ -43,9 +43,8 @@ static __always_inline int on_userspace_exit(__u32 reason, int err)
 	struct hs_task *t;
 	__u16 kind;
 
-	if (!want(&key))
+	if (!want_task(&key, &t, false))
 		return 0;
-	t = task_state(false);
 	kind = err < 0 ? HS_KIND_NONE : kind_of_exit(reason);
 #if defined(__TARGET_ARCH_x86)
 	if (t && t->has_pending && kind == t->pending.kind) {

@@ -14,9 +14,8 @@ static __always_inline int request(__u16 kind, __u32 code, __u64 arg,
 	struct hs_task *t;
 	int slot;
 
-	if (!want(&key))
+	if (!want_task(&key, &t, true))
 		return 0;
-	t = task_state(true);
 	key.vcpu = t ? t->vcpu : HS_VCPU_UNKNOWN;
 	if (vcpu_filtered(key.vcpu))
 		return 0;

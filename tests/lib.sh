@@ -13,7 +13,7 @@ expect_eq() {	# GOT WANT WHAT
 nothing_attached() {
 	local left
 	left=$(bpftool prog show -j 2>/dev/null | jq -r '.[] | .name // empty' |
-		grep -E '^(tp_btf_kvm|raw_tp_kvm|sys_enter_ioct|sched_process_f)' || true)
+		grep -E '^(tp_btf_kvm|raw_tp_kvm|sys_enter_ioct|sched_process_[fe])' || true)
 	[ -z "$left" ] && return 0
 	echo "BPF programs left loaded: $left"
 	return 1

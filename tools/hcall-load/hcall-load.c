@@ -130,6 +130,44 @@ static void teardown(void)
 	hl_backend.teardown();
 }
 
+/*
+ * "kvm_stats": the vCPU's KVM statistics (KVM_GET_STATS_FD, the counters
+ * debugfs shows per VM) whose names "want" accepts; single values only.
+ */
+void hl_report_kvm_stats(unsigned int idx, int (*want)(const char *name),
+			 struct hs_json *j)
+{
+	struct kvm_stats_header h;
+	size_t dsz;
+	char *descs = NULL;
+	int fd;
+
+	hs_json_obj(j, "kvm_stats");
+	fd = ioctl(hl_vcpu_fds[idx], KVM_GET_STATS_FD, NULL);
+	if (fd < 0 || pread(fd, &h, sizeof(h), 0) != sizeof(h))
+		goto out;
+	dsz = sizeof(struct kvm_stats_desc) + h.name_size;
+	descs = malloc(dsz * h.num_desc);
+	if (!descs || pread(fd, descs, dsz * h.num_desc, h.desc_offset) !=
+	    (ssize_t)(dsz * h.num_desc))
+		goto out;
+	for (unsigned int i = 0; i < h.num_desc; i++) {
+		struct kvm_stats_desc *d = (void *)(descs + i * dsz);
+		uint64_t v;
+
+		if (d->size != 1 || !want(d->name) ||
+		    pread(fd, &v, sizeof(v), h.data_offset + d->offset) != sizeof(v))
+			continue;
+		/* the kernel's name, bounded by its buffer */
+		hs_json_u64(j, d->name, v);
+	}
+out:
+	hs_json_end(j);
+	free(descs);
+	if (fd >= 0)
+		close(fd);
+}
+
 static uint64_t thread_cpu_ns(void)
 {
 	struct timespec ts;

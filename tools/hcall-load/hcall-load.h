@@ -56,6 +56,8 @@ struct kvm_run;
 
 /* Filled in by the backend's setup; the front end runs and closes them. */
 extern int hl_vcpu_fds[HL_MAX_VCPUS];
+void hl_report_kvm_stats(unsigned int idx, int (*want)(const char *name),
+			 struct hs_json *j);
 extern struct kvm_run *hl_runs[HL_MAX_VCPUS];
 
 struct hl_backend {

@@ -937,44 +937,19 @@ static void report_fuzz(unsigned int idx, struct hs_json *j)
 	hs_json_end(j);
 }
 
-/*
- * The vCPU's TCE path counters from KVM_GET_STATS_FD: "h_*tce*" stats exist
- * on kernels with hcallscope's patch; elsewhere the object is empty.
- */
+/* The vCPU's TCE path counters: "h_*tce*" stats exist on kernels with
+ * hcallscope's patch; elsewhere the object is empty. */
+static int tce_stat(const char *name)
+{
+	return !strncmp(name, "h_", 2) && strstr(name, "tce");
+}
+
 static void power_report_vcpu(unsigned int idx, struct hs_json *j)
 {
-	struct kvm_stats_header h;
-	size_t dsz;
-	char *descs = NULL;
-	int fd;
-
 	report_returns(idx, j);
 	if (fuzz_n)
 		report_fuzz(idx, j);
-	hs_json_obj(j, "kvm_stats");
-	fd = ioctl(hl_vcpu_fds[idx], KVM_GET_STATS_FD, NULL);
-	if (fd < 0 || pread(fd, &h, sizeof(h), 0) != sizeof(h))
-		goto out;
-	dsz = sizeof(struct kvm_stats_desc) + h.name_size;
-	descs = malloc(dsz * h.num_desc);
-	if (!descs || pread(fd, descs, dsz * h.num_desc, h.desc_offset) !=
-	    (ssize_t)(dsz * h.num_desc))
-		goto out;
-	for (unsigned int i = 0; i < h.num_desc; i++) {
-		struct kvm_stats_desc *d = (void *)(descs + i * dsz);
-		uint64_t v;
-
-		if (strncmp(d->name, "h_", 2) || !strstr(d->name, "tce") ||
-		    pread(fd, &v, sizeof(v), h.data_offset + d->offset) != sizeof(v))
-			continue;
-		/* the kernel's name, bounded by its buffer */
-		hs_json_u64(j, d->name, v);
-	}
-out:
-	hs_json_end(j);
-	free(descs);
-	if (fd >= 0)
-		close(fd);
+	hl_report_kvm_stats(idx, tce_stat, j);
 }
 
 static void power_teardown(void)

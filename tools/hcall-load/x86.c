@@ -215,6 +215,25 @@ static void x86_report_kernel_side(struct hs_json *j)
 	hs_json_end(j);
 }
 
+/* KVM's exit counters, for the peers tests (tests/t-peers.sh) */
+static int exit_stat(const char *name)
+{
+	static const char *const names[] = {
+		"exits", "io_exits", "mmio_exits", "halt_exits", "signal_exits",
+		"hypercalls", "insn_emulation",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return 1;
+	return 0;
+}
+
+static void x86_report_vcpu(unsigned int idx, struct hs_json *j)
+{
+	hl_report_kvm_stats(idx, exit_stat, j);
+}
+
 static void x86_teardown(void)
 {
 	/* closing the VM fd frees everything KVM holds for it */
@@ -232,5 +251,6 @@ const struct hl_backend hl_backend = {
 	.setup = x86_setup,
 	.handle_exit = x86_handle_exit,
 	.report_kernel_side = x86_report_kernel_side,
+	.report_vcpu = x86_report_vcpu,
 	.teardown = x86_teardown,
 };

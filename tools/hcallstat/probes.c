@@ -49,7 +49,7 @@ static int select_programs(int use_tp_btf)
 		/* classic tracepoints have one flavour, named after the event */
 		if (!strncmp(bpf_program__section_name(prog), "tracepoint/", 11)) {
 			mine = env.mode == MODE_HOST && tracepoint_exists(name) &&
-			       (strncmp(name, "sched_", 6) || skel->rodata->follow);
+			       (strncmp(name, "sched_process_f", 15) || skel->rodata->follow);
 			bpf_program__set_autoload(prog, mine);
 			n += mine;
 			continue;
