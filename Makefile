@@ -8,6 +8,9 @@
 #   make bench-iperf     the seed's scenario on emulated POWER8: iperf3 per
 #                        acceleration level, results/<run-id>/ + dashboard
 #   make deps            install the Debian packages (done by demo/test too)
+#   make install         tools, BTF files, man pages, completion, service, docs
+#                        under PREFIX (default /usr/local; DESTDIR for staging)
+#   make uninstall       remove what make install put there
 
 HOST_ARCH := $(shell uname -m)
 ARCH ?= $(HOST_ARCH)
@@ -37,6 +40,20 @@ LIBBPF_LIBS := -lbpf -lelf -lz -lzstd
 SYSROOT_DEP := $(SYSROOT)/.complete
 endif
 
+# Install paths (FHS).  The BTF directory is compiled into hcallstat
+# ($(OUT)/paths.h, remade when it changes), so build and install with the
+# same PREFIX; the build tree's bpf/btf/ stays a fallback.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR ?= $(PREFIX)/lib
+BTFDIR ?= $(LIBDIR)/hcallscope/btf
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/hcallscope
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(LIBDIR)/systemd/system
+SYSCONFDIR ?= /etc
+
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(BPF_ARCH) \
 	-Ibpf -Ibpf/vmlinux/$(BPF_ARCH) -Wall -Wno-unused-function
 
@@ -53,7 +70,8 @@ TOOLS += $(if $(filter powerpc,$(BPF_ARCH)),$(OUT)/vfio-claim)
 # keep the BPF objects: min_core_btf and the tests read them
 .SECONDARY:
 
-.PHONY: all tools units load deps demo test test-unit test-live bench bench-iperf clean vmlinux
+.PHONY: all tools units load deps demo test test-unit test-live bench bench-iperf clean vmlinux \
+	install uninstall FORCE
 # unit tests run here only: the cross build stops at the tools
 all: tools $(if $(filter $(ARCH),$(HOST_ARCH)),units)
 tools: $(TOOLS)
@@ -73,9 +91,17 @@ $(SYSROOT)/.complete:
 	scripts/ppc64el-sysroot.sh > /dev/null
 
 $(OUT)/hcallstat: $(STAT_SRCS) tools/hcallstat/*.h $(OUT)/hcallstat.skel.h $(LIB_SRCS) \
-		tools/lib/*.h bpf/hcallscope.h bpf/hcalls.def $(SYSROOT_DEP)
+		$(OUT)/paths.h tools/lib/*.h bpf/hcallscope.h bpf/hcalls.def $(SYSROOT_DEP)
 	$(CC) $(CFLAGS) $(INCLUDES) -Itools/hcallstat -o $@ $(STAT_SRCS) $(LIB_SRCS) \
 		$(LDFLAGS) $(LIBBPF_LIBS) -lpthread
+
+# the one home of the installed BTF directory's path; rewritten only when
+# it changes, so a different PREFIX rebuilds hcallstat and nothing else does
+$(OUT)/paths.h: FORCE | $(OUT)
+	@printf '#define HS_BTF_DIR "%s"\n' '$(BTFDIR)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+FORCE:
 
 $(OUT)/hcall-load: $(LOAD_SRCS) tools/hcall-load/*.h $(LIB_SRCS) \
 		tools/lib/names.h bpf/hcallscope.h bpf/hcalls.def | $(OUT)
@@ -118,6 +144,41 @@ bench: deps
 bench-iperf: deps
 	@bench/emulated.sh $(BENCH_ARGS)
 	@bench/dashboard.sh
+
+# What make install puts where (DESTDIR-relative); uninstall removes the same.
+MAN8 := dist/man/hcallstat.8
+MAN1 := dist/man/hcall-load.1
+DOCS := README.md docs/hcallstat-json.md docs/bench-results.md
+BTFS := $(wildcard bpf/btf/*.btf)
+ENVFILE := $(SYSCONFDIR)/default/hcallstat-exporter
+
+install: tools
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BTFDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/default
+	install -m 755 $(OUT)/hcallstat $(DESTDIR)$(SBINDIR)/hcallstat
+	install -m 755 $(OUT)/hcall-load $(DESTDIR)$(BINDIR)/hcall-load
+	install -m 644 $(BTFS) $(DESTDIR)$(BTFDIR)/
+	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@ENVFILE@|$(ENVFILE)|g' \
+		dist/systemd/hcallstat-exporter.service.in > $(DESTDIR)$(UNITDIR)/hcallstat-exporter.service.tmp
+	chmod 644 $(DESTDIR)$(UNITDIR)/hcallstat-exporter.service.tmp
+	mv $(DESTDIR)$(UNITDIR)/hcallstat-exporter.service.tmp $(DESTDIR)$(UNITDIR)/hcallstat-exporter.service
+	@# the environment file is configuration: an edited one is kept
+	[ -e $(DESTDIR)$(ENVFILE) ] || install -m 644 dist/systemd/hcallstat-exporter.default $(DESTDIR)$(ENVFILE)
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/hcallstat $(DESTDIR)$(BINDIR)/hcall-load \
+		$(addprefix $(DESTDIR)$(BTFDIR)/,$(notdir $(BTFS))) \
+		$(DESTDIR)$(MANDIR)/man1/$(notdir $(MAN1)) $(DESTDIR)$(MANDIR)/man8/$(notdir $(MAN8)) \
+		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS))) \
+		$(DESTDIR)$(COMPLETIONDIR)/hcallstat $(DESTDIR)$(COMPLETIONDIR)/hcall-load \
+		$(DESTDIR)$(UNITDIR)/hcallstat-exporter.service
+	@# the environment file goes only when it is still the shipped one
+	if cmp -s dist/systemd/hcallstat-exporter.default $(DESTDIR)$(ENVFILE); then \
+		rm -f $(DESTDIR)$(ENVFILE); \
+	elif [ -e $(DESTDIR)$(ENVFILE) ]; then echo "uninstall: kept $(ENVFILE) (edited)"; fi
+	-rmdir $(DESTDIR)$(BTFDIR) $(DESTDIR)$(LIBDIR)/hcallscope $(DESTDIR)$(DOCDIR) 2> /dev/null
 
 # Regenerate this machine's vmlinux.h (see scripts/gen-vmlinux-h.sh).
 vmlinux:
