@@ -160,6 +160,8 @@ install: tools
 	install -m 755 $(OUT)/hcall-load $(DESTDIR)$(BINDIR)/hcall-load
 	install -m 644 $(BTFS) $(DESTDIR)$(BTFDIR)/
 	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@ENVFILE@|$(ENVFILE)|g' \
 		dist/systemd/hcallstat-exporter.service.in > $(DESTDIR)$(UNITDIR)/hcallstat-exporter.service.tmp
 	chmod 644 $(DESTDIR)$(UNITDIR)/hcallstat-exporter.service.tmp

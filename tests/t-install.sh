@@ -33,7 +33,9 @@ usr/lib/systemd/system/hcallstat-exporter.service
 usr/sbin/hcallstat
 usr/share/doc/hcallscope/README.md
 usr/share/doc/hcallscope/bench-results.md
-usr/share/doc/hcallscope/hcallstat-json.md"
+usr/share/doc/hcallscope/hcallstat-json.md
+usr/share/man/man1/hcall-load.1
+usr/share/man/man8/hcallstat.8"
 
 t_install_destdir_fhs_paths_then_uninstall() {
 	local d=$WORK/t/dest got
@@ -86,4 +88,68 @@ t_install_btf_dir_compiled_in() {
 	grep -qxF "hcallstat: BTF from $p/lib/hcallscope/btf/$rel.btf" "$WORK/t/err" ||
 		{ echo "installed BTF file not used: $(grep -v libbpf "$WORK/t/err" | head -3)"; return 1; }
 	nothing_attached
+}
+
+MAN_PAGES="dist/man/hcallstat.8 dist/man/hcall-load.1"
+
+# man -l renders each page without a warning, with the sections a user
+# looks for
+t_install_man_pages_render() {
+	local page out sec
+	for page in $MAN_PAGES; do
+		out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$TOP/$page" 2> "$WORK/t/warn") ||
+			{ echo "man -l $page failed"; return 1; }
+		[ ! -s "$WORK/t/warn" ] || { echo "man -l $page warns: $(cat "$WORK/t/warn")"; return 1; }
+		for sec in NAME SYNOPSIS DESCRIPTION OPTIONS EXAMPLES "EXIT STATUS" FILES \
+			OVERHEAD "SEE ALSO"; do
+			grep -qx "$sec" <<< "$out" || { echo "$page: no $sec section"; return 1; }
+		done
+		for ref in 'perf-kvm(1)' 'kvm_stat(1)' 'bpftool-map(8)'; do
+			sed -n '/^SEE ALSO$/,$p' <<< "$out" | grep -qF "$ref" ||
+				{ echo "$page: SEE ALSO lacks $ref"; return 1; }
+		done
+	done
+	# the project's measured figures are in hcallstat's OVERHEAD section
+	out=$(MANWIDTH=200 man -l "$TOP/dist/man/hcallstat.8" 2> /dev/null |
+		sed -n '/^OVERHEAD$/,/^SEE ALSO$/p')
+	for fig in "42 ns" "116 ns" "323 ns" "126 ns" "215 ns" "949 ns" "134 ns"; do
+		grep -qF "$fig" <<< "$out" || { echo "OVERHEAD lacks $fig"; return 1; }
+	done
+}
+
+# Option names in --help (lines that start with an option, at most 6
+# spaces in) or in the man page's OPTIONS section (its tag lines)
+help_options() {
+	grep -E '^ {0,6}-' | grep -oE '(^|[ ,])--?[a-zA-Z][-a-zA-Z0-9]*' |
+		tr -d ' ,' | LC_ALL=C sort -u
+}
+man_options() {	# PAGE
+	MANWIDTH=200 man -l "$1" 2> /dev/null | sed -n '/^OPTIONS$/,/^[A-Z]/p' |
+		grep -E '^ {7}-' | grep -oE '(^|[ ,])--?[a-zA-Z][-a-zA-Z0-9]*' |
+		tr -d ' ,' | LC_ALL=C sort -u
+}
+
+t_install_man_options_match_help() {
+	local tool page h m
+	for tool in hcallstat:dist/man/hcallstat.8 hcall-load:dist/man/hcall-load.1; do
+		page=$TOP/${tool#*:}
+		tool=${tool%%:*}
+		h=$("$BIN/$tool" --help | help_options)
+		m=$(man_options "$page")
+		[ "$(wc -l <<< "$h")" -gt 8 ] || { echo "$tool --help: too few options: $h"; return 1; }
+		[ "$h" = "$m" ] && continue
+		echo "$tool: --help and ${page##*/} list different options:"
+		diff <(echo "$h") <(echo "$m") | grep '^[<>]'
+		return 1
+	done
+}
+
+# installed pages are found by name under the installed MANPATH
+t_install_man_by_name() {
+	local d=$WORK/t/dest
+	install_tree "$d" /usr || return 1
+	MANPATH=$d/usr/share/man MANWIDTH=80 man hcallstat 2> /dev/null | grep -q '^HCALLSTAT(8)' ||
+		{ echo "man hcallstat: not found in the installed tree"; return 1; }
+	MANPATH=$d/usr/share/man MANWIDTH=80 man 1 hcall-load 2> /dev/null | grep -q '^HCALL-LOAD(1)' ||
+		{ echo "man 1 hcall-load: not found in the installed tree"; return 1; }
 }
