@@ -162,6 +162,8 @@ install: tools
 	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 dist/completion/hcallstat $(DESTDIR)$(COMPLETIONDIR)/hcallstat
+	ln -sf hcallstat $(DESTDIR)$(COMPLETIONDIR)/hcall-load
 	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@ENVFILE@|$(ENVFILE)|g' \
 		dist/systemd/hcallstat-exporter.service.in > $(DESTDIR)$(UNITDIR)/hcallstat-exporter.service.tmp
 	chmod 644 $(DESTDIR)$(UNITDIR)/hcallstat-exporter.service.tmp

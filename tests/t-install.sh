@@ -31,6 +31,8 @@ usr/lib/hcallscope/btf/6.1.0-47-powerpc64le.btf
 usr/lib/hcallscope/btf/6.1.0-50-powerpc64le.btf
 usr/lib/systemd/system/hcallstat-exporter.service
 usr/sbin/hcallstat
+usr/share/bash-completion/completions/hcall-load
+usr/share/bash-completion/completions/hcallstat
 usr/share/doc/hcallscope/README.md
 usr/share/doc/hcallscope/bench-results.md
 usr/share/doc/hcallscope/hcallstat-json.md
@@ -152,4 +154,60 @@ t_install_man_by_name() {
 		{ echo "man hcallstat: not found in the installed tree"; return 1; }
 	MANPATH=$d/usr/share/man MANWIDTH=80 man 1 hcall-load 2> /dev/null | grep -q '^HCALL-LOAD(1)' ||
 		{ echo "man 1 hcall-load: not found in the installed tree"; return 1; }
+}
+
+# Complete LINE (the cursor at its end) with the installed completion
+# file, in a bash of its own; prints COMPREPLY one per line, sorted.
+complete_line() {	# COMPLETION-FILE LINE
+	bash -c '
+		. "$1" || exit 1
+		COMP_LINE=$2 COMP_POINT=${#2}
+		read -ra COMP_WORDS <<< "$2"
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		[[ $2 == *" " ]] && COMP_CWORD=$((COMP_CWORD + 1))
+		spec=$(complete -p "${COMP_WORDS[0]}") || exit 1
+		fn=${spec#*-F }
+		"${fn%% *}"
+		printf "%s\n" "${COMPREPLY[@]}" | LC_ALL=C sort' _ "$1" "$2"
+}
+
+t_install_bash_completion() {
+	local d=$WORK/t/dest comp got vmm sleeper qemu
+	install_tree "$d" /usr || return 1
+	comp=$d/usr/share/bash-completion/completions/hcallstat
+	[ "$(readlink "$d/usr/share/bash-completion/completions/hcall-load")" = hcallstat ] ||
+		{ echo "no hcall-load completion link"; return 1; }
+	export PATH=$d/usr/sbin:$d/usr/bin:$PATH
+
+	expect_eq "$(complete_line "$comp" "hcallstat --li" | tr '\n' ' ')" "--linear --listen " \
+		"completion of --li" || return 1
+	# every option --help lists, and no other
+	expect_eq "$(complete_line "$comp" "hcallstat -")" "$(hcallstat --help | help_options)" \
+		"hcallstat's options in the completion" || return 1
+	expect_eq "$(complete_line "$comp" "hcall-load -")" "$(hcall-load --help | help_options)" \
+		"hcall-load's options in the completion" || return 1
+	# comma lists: the labels not given yet; the backend's requests (hcall-load -l)
+	expect_eq "$(complete_line "$comp" "hcallstat --aggregate vm,v")" "vm,vcpu" \
+		"completion of --aggregate vm,v" || return 1
+	# bash splits "pio-user=5,c" at "=": the reply is for "5,c"
+	expect_eq "$(complete_line "$comp" "hcall-load -c 2 -m pio-user=5,cp")" "5,cpuid=" \
+		"completion of -m pio-user=5,cp" || return 1
+	expect_eq "$(complete_line "$comp" "hcallstat -j -o x.json -- hcall-lo")" "hcall-load" \
+		"the command after --" || return 1
+
+	# -p: VMMs only - a process holding /dev/kvm, one named qemu-system-*
+	start_load_waiting "$WORK/t/load.json" || return 1
+	vmm=$LOAD_PID
+	sleep 30 & sleeper=$!
+	cp "$(command -v sleep)" "$WORK/t/qemu-system-ppc64"
+	"$WORK/t/qemu-system-ppc64" 30 & qemu=$!
+	got=$(complete_line "$comp" "hcallstat -L -p ")
+	kill "$vmm" "$sleeper" "$qemu"
+	wait "$vmm" "$sleeper" "$qemu" 2> /dev/null
+	grep -qx "$vmm" <<< "$got" || { echo "-p lacks the VMM $vmm: $got"; return 1; }
+	grep -qx "$qemu" <<< "$got" || { echo "-p lacks qemu-system-ppc64 $qemu: $got"; return 1; }
+	! grep -qx "$sleeper" <<< "$got" || { echo "-p offers a sleep ($sleeper)"; return 1; }
+	# a PID prefix narrows it
+	got=$(complete_line "$comp" "hcallstat -p $vmm")
+	grep -qx "$vmm" <<< "$got" || { echo "-p $vmm: $got"; return 1; }
 }
