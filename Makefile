@@ -31,12 +31,15 @@ INCLUDES := -Ibpf -Itools/lib -I$(OUT)
 ifeq ($(ARCH),$(HOST_ARCH))
 CC ?= gcc
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+# --web-config: TLS (OpenSSL), bcrypt (libcrypt), the YAML file (libyaml)
+WEB_LIBS := -lssl -lcrypto -lcrypt -lyaml
 else
 CC := powerpc64le-linux-gnu-gcc
 SYSROOT ?= /var/cache/hcallscope/ppc64el-sysroot
-INCLUDES += -isystem $(SYSROOT)/usr/include
+INCLUDES += -isystem $(SYSROOT)/usr/include -isystem $(SYSROOT)/usr/include/powerpc64le-linux-gnu
 LDFLAGS += -static -L$(SYSROOT)/usr/lib/powerpc64le-linux-gnu
 LIBBPF_LIBS := -lbpf -lelf -lz -lzstd
+WEB_LIBS := -lssl -lcrypto -lcrypt -lyaml -ldl
 SYSROOT_DEP := $(SYSROOT)/.complete
 endif
 
@@ -87,13 +90,13 @@ $(OUT)/%.bpf.o: bpf/%.bpf.c bpf/*.bpf.h bpf/hcallscope.h bpf/hcalls.def \
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(SYSROOT)/.complete:
+$(SYSROOT)/.complete: scripts/ppc64el-sysroot.sh
 	scripts/ppc64el-sysroot.sh > /dev/null
 
 $(OUT)/hcallstat: $(STAT_SRCS) tools/hcallstat/*.h $(OUT)/hcallstat.skel.h $(LIB_SRCS) \
 		$(OUT)/paths.h tools/lib/*.h bpf/hcallscope.h bpf/hcalls.def $(SYSROOT_DEP)
 	$(CC) $(CFLAGS) $(INCLUDES) -Itools/hcallstat -o $@ $(STAT_SRCS) $(LIB_SRCS) \
-		$(LDFLAGS) $(LIBBPF_LIBS) -lpthread
+		$(LDFLAGS) $(LIBBPF_LIBS) $(WEB_LIBS) -lpthread
 
 # the one home of the installed BTF directory's path; rewritten only when
 # it changes, so a different PREFIX rebuilds hcallstat and nothing else does
@@ -122,6 +125,8 @@ $(OUT)/test-%: tests/unit/test-%.c $(LIB_SRCS) tools/lib/*.h bpf/hcallscope.h \
 # hcallstat's own pure parts
 $(OUT)/test-args: UNIT_EXTRA = tools/hcallstat/args.c
 $(OUT)/test-args: tools/hcallstat/args.c tools/hcallstat/hcallstat.h
+$(OUT)/test-webconfig: UNIT_EXTRA = tools/hcallstat/webconfig.c -lcrypt -lyaml
+$(OUT)/test-webconfig: tools/hcallstat/webconfig.c tools/hcallstat/webconfig.h
 $(OUT)/test-follow: UNIT_EXTRA = tools/hcallstat/follow.c
 $(OUT)/test-follow: tools/hcallstat/follow.c tools/hcallstat/hcallstat.h $(OUT)/hcallstat.skel.h
 

@@ -3,8 +3,8 @@
 #   scripts/deps.sh [GROUP...]   groups: build, test, bench, power, kernel (default: all)
 set -eu
 
-build="make gcc pkg-config clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev"
-test="jq util-linux bsdextrautils procps linux-source-6.1 xz-utils curl iperf3 prometheus gnuplot-nox chromium file man-db"
+build="make gcc pkg-config clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev libyaml-dev libcrypt-dev"
+test="jq util-linux bsdextrautils procps linux-source-6.1 xz-utils curl iperf3 prometheus gnuplot-nox chromium file man-db systemd openssl whois"
 bench="bpftrace linux-perf bc gnuplot-nox iperf3 jq"
 kernel="linux-source-6.1 xz-utils patch flex bison bc kmod cpio libssl-dev libelf-dev dwarves sparse perl"
 power="qemu-system-ppc qemu-system-data ipxe-qemu gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross cpio kmod"

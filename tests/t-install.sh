@@ -172,7 +172,7 @@ complete_line() {	# COMPLETION-FILE LINE
 }
 
 t_install_bash_completion() {
-	local d=$WORK/t/dest comp got vmm sleeper qemu
+	local d=$WORK/t/dest comp got vmm sleeper qemu prefix
 	install_tree "$d" /usr || return 1
 	comp=$d/usr/share/bash-completion/completions/hcallstat
 	[ "$(readlink "$d/usr/share/bash-completion/completions/hcall-load")" = hcallstat ] ||
@@ -202,12 +202,209 @@ t_install_bash_completion() {
 	cp "$(command -v sleep)" "$WORK/t/qemu-system-ppc64"
 	"$WORK/t/qemu-system-ppc64" 30 & qemu=$!
 	got=$(complete_line "$comp" "hcallstat -L -p ")
+	# the VMM's whole PID completes to itself alone
+	prefix=$(complete_line "$comp" "hcallstat -p $vmm")
 	kill "$vmm" "$sleeper" "$qemu"
 	wait "$vmm" "$sleeper" "$qemu" 2> /dev/null
 	grep -qx "$vmm" <<< "$got" || { echo "-p lacks the VMM $vmm: $got"; return 1; }
 	grep -qx "$qemu" <<< "$got" || { echo "-p lacks qemu-system-ppc64 $qemu: $got"; return 1; }
 	! grep -qx "$sleeper" <<< "$got" || { echo "-p offers a sleep ($sleeper)"; return 1; }
-	# a PID prefix narrows it
-	got=$(complete_line "$comp" "hcallstat -p $vmm")
-	grep -qx "$vmm" <<< "$got" || { echo "-p $vmm: $got"; return 1; }
+	expect_eq "$prefix" "$vmm" "completion of -p $vmm"
+}
+
+# --- the exporter service -------------------------------------------------
+
+# The installed unit (ExecStart, EnvironmentFile, Documentation all point
+# into a prefix of the test's own) passes systemd-analyze verify without a
+# word, and holds the hardening it promises.
+t_install_exporter_unit_verifies() {
+	local p=$WORK/t/prefix unit out key
+	install_tree "" "$p" SYSCONFDIR="$p/etc" || return 1
+	unit=$p/lib/systemd/system/hcallstat-exporter.service
+	grep -qx "ExecStart=$p/sbin/hcallstat \$HCALLSTAT_OPTS" "$unit" ||
+		{ echo "ExecStart: $(grep ExecStart "$unit")"; return 1; }
+	out=$(MANPATH=$p/share/man systemd-analyze verify "$unit" 2>&1) ||
+		{ echo "systemd-analyze verify failed: $out"; return 1; }
+	[ -z "$out" ] || { echo "systemd-analyze verify says: $out"; return 1; }
+	for key in "NoNewPrivileges=yes" "ProtectSystem=strict" "Restart=on-failure" \
+		"EnvironmentFile=-$p/etc/default/hcallstat-exporter" \
+		"CapabilityBoundingSet=CAP_BPF CAP_PERFMON CAP_SYS_RESOURCE CAP_SYS_PTRACE"; do
+		grep -qxF "$key" "$unit" || { echo "unit lacks $key"; return 1; }
+	done
+	# the check can fail: a typo in a key is reported
+	sed 's/^ProtectSystem=/ProtectSytem=/' "$unit" > "$WORK/t/bad.service"
+	out=$(systemd-analyze verify --man=no "$WORK/t/bad.service" 2>&1)
+	grep -q "Unknown key 'ProtectSytem'" <<< "$out" ||
+		{ echo "a bad unit verified silently: $out"; return 1; }
+}
+
+# The unit's capability bounding set (read from the unit) is enough for
+# hcallstat to count a VM exactly, with no new privileges; without
+# CAP_BPF it is not.
+t_install_exporter_caps_suffice() {
+	local p=$WORK/t/prefix caps set port got n
+	install_tree "" "$p" SYSCONFDIR="$p/etc" || return 1
+	caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$p/lib/systemd/system/hcallstat-exporter.service")
+	set=$(for c in $caps; do c=${c#CAP_}; printf ',+%s' "${c,,}"; done)
+	[ -n "$set" ] || { echo "no CapabilityBoundingSet in the unit"; return 1; }
+	port=$((20000 + RANDOM % 10000))
+	start_load_waiting load.json -c 2 -m pio-user=7,cpuid=5 || return 1
+	setpriv --no-new-privs --bounding-set "-all$set" \
+		"$p/sbin/hcallstat" -v --listen "127.0.0.1:$port" -p "$LOAD_PID" > /dev/null 2> srv.err &
+	SRV_PID=$!
+	wait_attached srv.err || { kill $SRV_PID $LOAD_PID; return 1; }
+	kill -USR1 $LOAD_PID
+	wait $LOAD_PID || { echo "hcall-load failed"; kill $SRV_PID; return 1; }
+	got=$(curl -s -m 10 "http://127.0.0.1:$port/metrics" |
+		grep "^hcallscope_requests_total{vm=\"$LOAD_PID\".*request=\"cpuid\"" |
+		awk '{ s += $2 } END { print s + 0 }')
+	http_stop || return 1
+	expect_eq "$got" 10 "cpuid requests counted with the unit's capabilities" || return 1
+	# without CAP_BPF the same run fails, with nothing left attached
+	n=0
+	setpriv --no-new-privs --bounding-set "-all${set/,+bpf/}" \
+		"$p/sbin/hcallstat" -d 0.5 > /dev/null 2> err || n=$?
+	[ "$n" -ne 0 ] || { echo "hcallstat ran without CAP_BPF"; return 1; }
+	nothing_attached
+}
+
+# a self-signed certificate for 127.0.0.1, and a bcrypt hash
+web_files() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=hcallscope-test \
+		-addext subjectAltName=IP:127.0.0.1 -keyout key.pem -out cert.pem 2> /dev/null ||
+		{ echo "openssl req failed"; return 1; }
+	WEB_HASH=$(mkpasswd -m bcrypt -R 10 's3cret pass') || { echo "mkpasswd failed"; return 1; }
+}
+
+web_start() {	# ARGS... (hcallstat's, after --listen)
+	HTTP_PORT=$((20000 + RANDOM % 10000))
+	"$BIN/hcallstat" -v --listen "127.0.0.1:$HTTP_PORT" "$@" > /dev/null 2> srv.err &
+	SRV_PID=$!
+	wait_attached srv.err || { kill $SRV_PID; return 1; }
+}
+
+# status code of a request (curl's 000 when no HTTP answer came)
+web_code() {	# CURL-ARGS... URL
+	curl -s -m 5 -o body -w '%{http_code}' "$@" || true
+}
+
+t_install_web_tls_basic_auth() {
+	local https code t
+	web_files || return 1
+	# relative paths: from the config file's directory
+	mkdir conf && mv cert.pem key.pem conf/
+	printf 'tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\n%s\n  prometheus: %s\n' \
+		"basic_auth_users:" "$WEB_HASH" > conf/web.yml
+	web_start --web-config conf/web.yml || return 1
+	https=https://127.0.0.1:$HTTP_PORT/metrics
+	# the handshake is checked against the given certificate (no -k)
+	code=$(web_code --cacert conf/cert.pem -u 'prometheus:s3cret pass' "$https")
+	expect_eq "$code" 200 "status with the right password" || { http_stop; return 1; }
+	grep -qx 'hcallscope_dropped_events_total 0' body ||
+		{ echo "no metrics in the answer: $(head -c 200 body)"; http_stop; return 1; }
+	code=$(web_code --cacert conf/cert.pem -u 'prometheus:wrong' "$https")
+	expect_eq "$code" 401 "status with a wrong password" || { http_stop; return 1; }
+	code=$(web_code --cacert conf/cert.pem -u 'nobody:s3cret pass' "$https")
+	expect_eq "$code" 401 "status for an unknown user" || { http_stop; return 1; }
+	code=$(curl -s -m 5 -D head -o body -w '%{http_code}' --cacert conf/cert.pem "$https")
+	expect_eq "$code" 401 "status without credentials" || { http_stop; return 1; }
+	grep -qi '^WWW-Authenticate: Basic realm="hcallstat"' head ||
+		{ echo "401 without WWW-Authenticate: $(cat head)"; http_stop; return 1; }
+	! grep -q hcallscope_ body || { echo "metrics sent with a 401"; http_stop; return 1; }
+	# plain HTTP gets no answer at all when TLS is on
+	code=$(web_code -u 'prometheus:s3cret pass' "http://127.0.0.1:$HTTP_PORT/metrics")
+	expect_eq "$code" 000 "plain HTTP status with TLS on" || { http_stop; return 1; }
+	# a certificate the client does not trust fails the handshake
+	code=$(web_code -u 'prometheus:s3cret pass' "$https")
+	expect_eq "$code" 000 "status with an untrusted certificate" || { http_stop; return 1; }
+	# an idle connection that never starts its handshake delays no scrape,
+	# and the password that passed is not hashed again (well under bcrypt's time)
+	exec 7<> "/dev/tcp/127.0.0.1/$HTTP_PORT"
+	t=$(curl -s -m 5 -o body -w '%{http_code} %{time_total}' --cacert conf/cert.pem \
+		-u 'prometheus:s3cret pass' "$https")
+	exec 7>&-
+	expect_eq "${t% *}" 200 "status beside an idle connection" || { http_stop; return 1; }
+	awk -v t="${t#* }" 'BEGIN { exit !(t < 0.5) }' ||
+		{ echo "scrape beside an idle connection took ${t#* } s"; http_stop; return 1; }
+	http_stop
+}
+
+# basic auth without TLS (node_exporter allows it), and an empty file
+t_install_web_basic_auth_plain() {
+	web_files || return 1
+	printf 'basic_auth_users:\n  "user one": "%s"\n' "$WEB_HASH" > web.yml
+	web_start --web-config web.yml || return 1
+	expect_eq "$(web_code -u 'user one:s3cret pass' "http://127.0.0.1:$HTTP_PORT/metrics")" 200 \
+		"status with the right password" || { http_stop; return 1; }
+	expect_eq "$(web_code -u 'user one:s3cret pas' "http://127.0.0.1:$HTTP_PORT/metrics")" 401 \
+		"status with a wrong password" || { http_stop; return 1; }
+	expect_eq "$(web_code "http://127.0.0.1:$HTTP_PORT/metrics")" 401 \
+		"status without credentials" || { http_stop; return 1; }
+	# garbage in the header is a 401 too, and the server lives on
+	expect_eq "$(web_code -H 'Authorization: Basic ###' "http://127.0.0.1:$HTTP_PORT/metrics")" 401 \
+		"status with a garbage Authorization" || { http_stop; return 1; }
+	http_stop || return 1
+	: > empty.yml
+	web_start --web-config empty.yml || return 1
+	expect_eq "$(web_code "http://127.0.0.1:$HTTP_PORT/metrics")" 200 "status, empty config" ||
+		{ http_stop; return 1; }
+	http_stop
+}
+
+# every bad web config: one line, exit 1 (2 for the command line), and
+# nothing attached or listening
+t_install_web_config_errors() {
+	local port=$((20000 + RANDOM % 10000)) case
+	web_files || return 1
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other \
+		-keyout other-key.pem -out other-cert.pem 2> /dev/null
+	cfg() { printf '%s\n' "$@" > web.yml; }
+	check() {	# MSG
+		EXPECT_MSG=$1 expect_error "$BIN/hcallstat" --listen "127.0.0.1:$port" \
+			--web-config web.yml -d 0.2 || return 1
+		nothing_attached
+	}
+	cfg "tls_server_config:" "  cert_file: cert.pem" "  key_file: key.pem" "  min_version: TLS13"
+	check "web.yml: line 4: tls_server_config.min_version is not supported by hcallstat" || return 1
+	cfg "tls_config:" "  cert_file: cert.pem"
+	check "web.yml: line 1: unknown key tls_config" || return 1
+	cfg "tls_server_config:" "  cert_file: cert.pem"
+	check "tls_server_config needs cert_file and key_file" || return 1
+	cfg "tls_server_config:" "  cert_file: nonexistent.pem" "  key_file: key.pem"
+	check "cannot read TLS certificate $PWD/nonexistent.pem: No such file or directory" || return 1
+	cfg "tls_server_config:" "  cert_file: cert.pem" "  key_file: web.yml"
+	check "cannot use TLS key $PWD/web.yml:" || return 1
+	cfg "tls_server_config:" "  cert_file: cert.pem" "  key_file: other-key.pem"
+	check "cannot use TLS key $PWD/other-key.pem: key values mismatch" || return 1
+	cfg "basic_auth_users:" "  prometheus: secret"
+	check "web.yml: line 2: the password of prometheus is not a bcrypt hash" || return 1
+	cfg "basic_auth_users:" "  prometheus: '${WEB_HASH%?}!'"
+	check "web.yml: line 2: the password of prometheus is not a bcrypt hash" || return 1
+	cfg "basic_auth_users: [a, b]"
+	check "basic_auth_users must be a mapping" || return 1
+	cfg "http_server_config:" "  http2: false"
+	check "http_server_config is not supported by hcallstat" || return 1
+	cfg "tls_server_config: {cert_file: cert.pem" 
+	check "web.yml: line 2:" || return 1
+	rm web.yml
+	check "cannot read web config web.yml: No such file or directory" || return 1
+	EXPECT_RC=2 EXPECT_MSG="--web-config needs --listen" expect_error \
+		"$BIN/hcallstat" --web-config web.yml -d 0.2
+}
+
+# A non-loopback --listen without --web-config warns (once); loopback and
+# a web config do not
+t_install_listen_non_loopback_warns() {
+	local port=$((20000 + RANDOM % 10000))
+	"$BIN/hcallstat" --listen "0.0.0.0:$port" -d 0.3 > /dev/null 2> err ||
+		{ echo "hcallstat failed: $(cat err)"; return 1; }
+	expect_eq "$(grep -c 'warning: --listen 0.0.0.0:'"$port"' serves the metrics to the network without TLS or authentication (see --web-config)' err)" 1 \
+		"warnings for 0.0.0.0" || { cat err; return 1; }
+	"$BIN/hcallstat" --listen "127.0.0.1:$port" -d 0.3 > /dev/null 2> err || return 1
+	! grep -q warning err || { echo "loopback warned: $(cat err)"; return 1; }
+	web_files || return 1
+	printf 'tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\n' > web.yml
+	"$BIN/hcallstat" --listen "0.0.0.0:$port" --web-config web.yml -d 0.3 > /dev/null 2> err ||
+		{ echo "hcallstat with TLS failed: $(cat err)"; return 1; }
+	! grep -q warning err || { echo "warned with a web config: $(cat err)"; return 1; }
 }
