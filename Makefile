@@ -11,6 +11,8 @@
 #   make install         tools, BTF files, man pages, completion, service, docs
 #                        under PREFIX (default /usr/local; DESTDIR for staging)
 #   make uninstall       remove what make install put there
+#   make deb             Debian packages hcallscope_*_amd64.deb and _ppc64el.deb
+#                        (dpkg-buildpackage on a copy of the tree) in build/deb/
 
 HOST_ARCH := $(shell uname -m)
 ARCH ?= $(HOST_ARCH)
@@ -74,7 +76,7 @@ TOOLS += $(if $(filter powerpc,$(BPF_ARCH)),$(OUT)/vfio-claim)
 .SECONDARY:
 
 .PHONY: all tools units load deps demo test test-unit test-live bench bench-iperf clean vmlinux \
-	install uninstall FORCE
+	install uninstall deb FORCE
 # unit tests run here only: the cross build stops at the tools
 all: tools $(if $(filter $(ARCH),$(HOST_ARCH)),units)
 tools: $(TOOLS)
@@ -188,6 +190,25 @@ uninstall:
 		rm -f $(DESTDIR)$(ENVFILE); \
 	elif [ -e $(DESTDIR)$(ENVFILE) ]; then echo "uninstall: kept $(ENVFILE) (edited)"; fi
 	-rmdir $(DESTDIR)$(BTFDIR) $(DESTDIR)$(LIBDIR)/hcallscope $(DESTDIR)$(DOCDIR) 2> /dev/null
+
+# Debian packages, built the Debian way (debian/, dpkg-buildpackage) from a
+# copy of the tree without build/ and .git; lintian must report no error.
+# ppc64el is cross-built (the Makefile's static build: no build-deps of
+# that architecture to check, hence -d).
+DEB_VERSION = $(shell dpkg-parsechangelog -l debian/changelog -S Version)
+DEB_DIR ?= build/deb
+DEB_SRC = $(DEB_DIR)/hcallscope-$(DEB_VERSION)
+deb:
+	@scripts/deps.sh build deb
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_SRC)
+	tar --exclude=./build --exclude=./.git -cf - . | tar -xf - -C $(DEB_SRC)
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b -aamd64 > ../build-amd64.log 2>&1 || \
+		{ tail -20 ../build-amd64.log; exit 1; }
+	cd $(DEB_SRC) && rm -rf build && dpkg-buildpackage -us -uc -b -appc64el -d \
+		> ../build-ppc64el.log 2>&1 || { tail -20 ../build-ppc64el.log; exit 1; }
+	cd $(DEB_DIR) && for d in hcallscope_$(DEB_VERSION)_*.deb; do \
+		lintian --fail-on error $$d || exit 1; done
+	@ls $(DEB_DIR)/*.deb
 
 # Regenerate this machine's vmlinux.h (see scripts/gen-vmlinux-h.sh).
 vmlinux:

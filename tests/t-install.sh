@@ -408,3 +408,35 @@ t_install_listen_non_loopback_warns() {
 		{ echo "hcallstat with TLS failed: $(cat err)"; return 1; }
 	! grep -q warning err || { echo "warned with a web config: $(cat err)"; return 1; }
 }
+
+# --- Debian packages ------------------------------------------------------
+
+# make deb builds both packages (dpkg-buildpackage; lintian without error,
+# or make deb fails); the amd64 one holds what make install puts, with its
+# libraries as dependencies and the environment file as a conffile; the
+# ppc64el one holds static POWER binaries.
+t_install_deb_packages() {
+	local deb=$WORK/t/deb got want
+	make -s -C "$TOP" DEB_DIR="$deb" deb > deb.log 2>&1 ||
+		{ echo "make deb failed: $(tail -5 deb.log)"; return 1; }
+	for a in amd64 ppc64el; do
+		[ -s "$deb/hcallscope_0.1.0_$a.deb" ] || { echo "no $a package"; return 1; }
+	done
+	got=$(dpkg-deb -c "$deb/hcallscope_0.1.0_amd64.deb" | awk '$1 !~ /^d/ { print $6 }' |
+		sed 's|^\./||' | grep -v '^usr/share/lintian/' | LC_ALL=C sort)
+	want=$( (echo "$INSTALL_FILES_USR" | sed -E 's/\.(md|1|8)$/.\1.gz/'
+		echo usr/share/doc/hcallscope/changelog.gz
+		echo usr/share/doc/hcallscope/copyright) | LC_ALL=C sort)
+	expect_eq "$got" "$want" "files of the amd64 package" || return 1
+	got=$(dpkg-deb -f "$deb/hcallscope_0.1.0_amd64.deb" Depends)
+	for lib in libbpf1 libssl3 libyaml-0-2 libcrypt1; do
+		grep -q "$lib" <<< "$got" || { echo "Depends lacks $lib: $got"; return 1; }
+	done
+	dpkg-deb --ctrl-tarfile "$deb/hcallscope_0.1.0_amd64.deb" | tar -xOf - ./conffiles |
+		grep -qx /etc/default/hcallstat-exporter || { echo "env file is no conffile"; return 1; }
+	dpkg-deb -x "$deb/hcallscope_0.1.0_ppc64el.deb" ppc
+	file ppc/usr/sbin/hcallstat | grep -q 'PowerPC.*statically linked' ||
+		{ echo "ppc64el hcallstat: $(file ppc/usr/sbin/hcallstat)"; return 1; }
+	strings ppc/usr/sbin/hcallstat | grep -qx /usr/lib/hcallscope/btf ||
+		{ echo "ppc64el hcallstat lacks the BTF directory /usr/lib/hcallscope/btf"; return 1; }
+}
