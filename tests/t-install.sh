@@ -415,10 +415,18 @@ t_install_listen_non_loopback_warns() {
 # or make deb fails); the amd64 one holds what make install puts, with its
 # libraries as dependencies and the environment file as a conffile; the
 # ppc64el one holds static POWER binaries.
+# make deb, once per run (into $WORK/deb, which outlives each test's t/)
+deb_built() {
+	[ -s "$WORK/deb/hcallscope_0.1.0_ppc64el.deb" ] && return 0
+	make -s -C "$TOP" DEB_DIR="$WORK/deb" deb > "$WORK/deb.log" 2>&1 && return 0
+	echo "make deb failed: $(tail -5 "$WORK/deb.log")"
+	rm -rf "$WORK/deb"
+	return 1
+}
+
 t_install_deb_packages() {
-	local deb=$WORK/t/deb got want
-	make -s -C "$TOP" DEB_DIR="$deb" deb > deb.log 2>&1 ||
-		{ echo "make deb failed: $(tail -5 deb.log)"; return 1; }
+	local deb=$WORK/deb got want
+	deb_built || return 1
 	for a in amd64 ppc64el; do
 		[ -s "$deb/hcallscope_0.1.0_$a.deb" ] || { echo "no $a package"; return 1; }
 	done
@@ -439,4 +447,35 @@ t_install_deb_packages() {
 		{ echo "ppc64el hcallstat: $(file ppc/usr/sbin/hcallstat)"; return 1; }
 	strings ppc/usr/sbin/hcallstat | grep -qx /usr/lib/hcallscope/btf ||
 		{ echo "ppc64el hcallstat lacks the BTF directory /usr/lib/hcallscope/btf"; return 1; }
+}
+
+# The ppc64el package's binaries on emulated POWER (powernv8, Debian's
+# kernel, which has no BTF): its files go where the package puts them, so
+# hcallstat must take its BTF from the compiled-in /usr/lib/hcallscope/btf,
+# and count hcall-load's TCE hcalls exactly (as t_power_powernv8_host_exact
+# does with the build tree's binaries).
+t_install_power_package_exact() {
+	local pkg=$WORK/t/pkg
+	deb_built || return 1
+	dpkg-deb -x "$WORK/deb/hcallscope_0.1.0_ppc64el.deb" "$pkg" || return 1
+	cat > guest.sh <<EOS
+mkdir -p /usr/lib/hcallscope && mv /hs/btf /usr/lib/hcallscope/btf || exit 1
+hcallstat -v -j -o /tmp/stat.json -- hcall-load -j -c 2 -m $POWER_MIX > /tmp/load.json 2> /tmp/err ||
+	{ tail -5 /tmp/err; exit 1; }
+echo "HS-BTF \$(grep 'BTF from' /tmp/err)"
+echo "HS-LOAD \$(cat /tmp/load.json)"
+echo "HS-STAT \$(cat /tmp/stat.json)"
+EOS
+	"$TOP/scripts/power-testbed.sh" -M powernv8 -t 300 -f "$pkg/usr/bin/hcall-load" \
+		-f "$pkg/usr/sbin/hcallstat" -f "$pkg/usr/lib/hcallscope/btf" guest.sh > console 2>&1 ||
+		{ tail -n 15 console; return 1; }
+	grep -qE '^HS-BTF hcallstat: BTF from /usr/lib/hcallscope/btf/[^ ]+-powerpc64le\.btf$' console ||
+		{ echo "BTF not from the installed directory: $(grep HS-BTF console)"; return 1; }
+	sed -n 's/^HS-LOAD //p' console > load.json
+	sed -n 's/^HS-STAT //p' console > stat.json
+	jq -e '.backend == "power" and .vcpus == 2' load.json > /dev/null ||
+		{ echo "no hcall-load report"; tail -n 15 console; return 1; }
+	check_against_load load.json stat.json || return 1
+	expect_eq "$(stat_sum stat.json '.kind == "hcall" and .path == "virtual-mode"')" 870 \
+		"virtual-mode hcalls (2 vCPUs x 435)"
 }
