@@ -154,7 +154,7 @@ bench-iperf: deps
 
 # What make install puts where (DESTDIR-relative); uninstall removes the same.
 MAN8 := dist/man/hcallstat.8
-MAN1 := dist/man/hcall-load.1
+MAN1 := dist/man/hcall-load.1 dist/man/hcallscope-compare.1
 DOCS := README.md docs/hcallstat-json.md docs/bench-results.md
 BTFS := $(wildcard bpf/btf/*.btf)
 ENVFILE := $(SYSCONFDIR)/default/hcallstat-exporter
@@ -165,6 +165,7 @@ install: tools
 		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/default
 	install -m 755 $(OUT)/hcallstat $(DESTDIR)$(SBINDIR)/hcallstat
 	install -m 755 $(OUT)/hcall-load $(DESTDIR)$(BINDIR)/hcall-load
+	install -m 755 bench/compare.sh $(DESTDIR)$(BINDIR)/hcallscope-compare
 	install -m 644 $(BTFS) $(DESTDIR)$(BTFDIR)/
 	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
@@ -180,8 +181,10 @@ install: tools
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/hcallstat $(DESTDIR)$(BINDIR)/hcall-load \
+		$(DESTDIR)$(BINDIR)/hcallscope-compare \
 		$(addprefix $(DESTDIR)$(BTFDIR)/,$(notdir $(BTFS))) \
-		$(DESTDIR)$(MANDIR)/man1/$(notdir $(MAN1)) $(DESTDIR)$(MANDIR)/man8/$(notdir $(MAN8)) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) \
+		$(DESTDIR)$(MANDIR)/man8/$(notdir $(MAN8)) \
 		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS))) \
 		$(DESTDIR)$(COMPLETIONDIR)/hcallstat $(DESTDIR)$(COMPLETIONDIR)/hcall-load \
 		$(DESTDIR)$(UNITDIR)/hcallstat-exporter.service

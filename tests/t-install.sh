@@ -27,6 +27,7 @@ tree_files() {
 
 INSTALL_FILES_USR="etc/default/hcallstat-exporter
 usr/bin/hcall-load
+usr/bin/hcallscope-compare
 usr/lib/hcallscope/btf/6.1.0-47-powerpc64le.btf
 usr/lib/hcallscope/btf/6.1.0-50-powerpc64le.btf
 usr/lib/systemd/system/hcallstat-exporter.service
@@ -37,10 +38,11 @@ usr/share/doc/hcallscope/README.md
 usr/share/doc/hcallscope/bench-results.md
 usr/share/doc/hcallscope/hcallstat-json.md
 usr/share/man/man1/hcall-load.1
+usr/share/man/man1/hcallscope-compare.1
 usr/share/man/man8/hcallstat.8"
 
 t_install_destdir_fhs_paths_then_uninstall() {
-	local d=$WORK/t/dest got
+	local d=$WORK/t/dest got rc_inst
 	install_tree "$d" /usr || return 1
 	got=$(tree_files "$d")
 	expect_eq "$got" "$INSTALL_FILES_USR" "installed files" || return 1
@@ -55,6 +57,17 @@ t_install_destdir_fhs_paths_then_uninstall() {
 	# the installed binary works and says so
 	"$d/usr/sbin/hcallstat" --help | grep -q '^Usage: hcallstat' ||
 		{ echo "installed hcallstat --help"; return 1; }
+	# the installed compare command is bench/compare.sh under its own name
+	rc_inst=0
+	"$d/usr/bin/hcallscope-compare" -t 20 -a 50 "$TOP/results/overhead/20261123-vm.json" \
+		"$TOP/results/overhead/20261123-vm-hist.json" > cmp.txt || rc_inst=$?
+	"$TOP/bench/compare.sh" -t 20 -a 50 "$TOP/results/overhead/20261123-vm.json" \
+		"$TOP/results/overhead/20261123-vm-hist.json" > cmp-src.txt
+	expect_eq "$rc_inst" "$?" "hcallscope-compare's status (bench/compare.sh's)" || return 1
+	cmp -s cmp.txt cmp-src.txt || { echo "hcallscope-compare's output differs"; return 1; }
+	[ -s cmp.txt ] || { echo "hcallscope-compare printed nothing"; return 1; }
+	EXPECT_RC=2 EXPECT_MSG="usage: hcallscope-compare [-t PCT]" expect_error \
+		"$d/usr/bin/hcallscope-compare" -x || return 1
 	uninstall_tree "$d" /usr > "$WORK/t/un.log" || return 1
 	expect_eq "$(tree_files "$d")" "" "files left after uninstall"
 }
@@ -92,7 +105,7 @@ t_install_btf_dir_compiled_in() {
 	nothing_attached
 }
 
-MAN_PAGES="dist/man/hcallstat.8 dist/man/hcall-load.1"
+MAN_PAGES="dist/man/hcallstat.8 dist/man/hcall-load.1 dist/man/hcallscope-compare.1"
 
 # man -l renders each page without a warning, with the sections a user
 # looks for
@@ -144,6 +157,10 @@ t_install_man_options_match_help() {
 		diff <(echo "$h") <(echo "$m") | grep '^[<>]'
 		return 1
 	done
+	# hcallscope-compare (bench/compare.sh): its usage line's options
+	h=$("$TOP/bench/compare.sh" -h 2>&1 | grep -oE '\[-[a-zA-Z]' | tr -d '[' | LC_ALL=C sort -u)
+	m=$(man_options "$TOP/dist/man/hcallscope-compare.1")
+	expect_eq "$(echo $m)" "$(echo $h)" "hcallscope-compare's options in its man page"
 }
 
 # installed pages are found by name under the installed MANPATH
@@ -260,6 +277,13 @@ t_install_exporter_caps_suffice() {
 		awk '{ s += $2 } END { print s + 0 }')
 	http_stop || return 1
 	expect_eq "$got" 10 "cpuid requests counted with the unit's capabilities" || return 1
+	# without CAP_SYS_ADMIN hcallstat cannot look its programs up by id to
+	# wait until the kernel freed them (EPERM): they go a moment after it
+	for _ in $(seq 50); do
+		nothing_attached > /dev/null && break
+		sleep 0.1
+	done
+	nothing_attached || return 1
 	# without CAP_BPF the same run fails, with nothing left attached
 	n=0
 	setpriv --no-new-privs --bounding-set "-all${set/,+bpf/}" \
