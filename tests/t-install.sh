@@ -203,6 +203,14 @@ t_install_bash_completion() {
 		"hcallstat's options in the completion" || return 1
 	expect_eq "$(complete_line "$comp" "hcall-load -")" "$(hcall-load --help | help_options)" \
 		"hcall-load's options in the completion" || return 1
+	# they come from the tool's --help: a tool that gains an option completes it
+	printf '#!/bin/sh\nprintf "Usage: hcallstat\\n  -q, --quux  new\\n"\n' > hcallstat
+	chmod +x hcallstat
+	expect_eq "$(PATH=$PWD:$PATH complete_line "$comp" "hcallstat --q")" "--quux" \
+		"an option only --help knows" || return 1
+	# and the built-in list serves when the tool cannot run
+	expect_eq "$(PATH=/usr/bin:/bin complete_line "$comp" "hcallstat --web")" "--web-config" \
+		"completion without the tool" || return 1
 	# comma lists: the labels not given yet; the backend's requests (hcall-load -l)
 	expect_eq "$(complete_line "$comp" "hcallstat --aggregate vm,v")" "vm,vcpu" \
 		"completion of --aggregate vm,v" || return 1
