@@ -11,8 +11,9 @@
 # Metrics in only one file are listed, not judged.
 set -u
 pct=10 abs=0 partial_ok=
-usage() { echo "usage: compare.sh [-t PCT] [-a ABS] [-p] BASE NEW" >&2; exit 2; }
-while getopts t:a:p c; do
+# (installed as hcallscope-compare: the usage names what was run)
+usage() { echo "usage: $(basename "$0") [-t PCT] [-a ABS] [-p] BASE NEW" >&2; exit 2; }
+while getopts :t:a:p c; do
 	case $c in
 	t) pct=$OPTARG ;;
 	a) abs=$OPTARG ;;

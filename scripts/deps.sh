@@ -1,15 +1,16 @@
 #!/bin/sh
 # Install the Debian packages hcallscope needs; quiet when all are there.
-#   scripts/deps.sh [GROUP...]   groups: build, test, bench, power, kernel (default: all)
+#   scripts/deps.sh [GROUP...]   groups: build, test, bench, power, kernel, deb (default: all)
 set -eu
 
-build="make gcc pkg-config clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev"
-test="jq util-linux bsdextrautils procps linux-source-6.1 xz-utils curl iperf3 prometheus gnuplot-nox chromium file qemu-system-x86 linux-perf"
+build="make gcc pkg-config clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev libyaml-dev libcrypt-dev"
+test="jq util-linux bsdextrautils procps linux-source-6.1 xz-utils curl iperf3 prometheus gnuplot-nox chromium file qemu-system-x86 linux-perf man-db systemd openssl whois"
 bench="bpftrace linux-perf bc gnuplot-nox iperf3 jq"
 kernel="linux-source-6.1 xz-utils patch flex bison bc kmod cpio libssl-dev libelf-dev dwarves sparse perl"
+deb="build-essential dpkg-dev debhelper fakeroot lintian gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross"
 power="qemu-system-ppc qemu-system-data ipxe-qemu gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross cpio kmod"
 
-[ $# -gt 0 ] || set -- build test bench power kernel
+[ $# -gt 0 ] || set -- build test bench power kernel deb
 want=""
 for g in "$@"; do
 	case $g in
@@ -18,6 +19,7 @@ for g in "$@"; do
 	bench) want="$want $bench" ;;
 	power) want="$want $power" ;;
 	kernel) want="$want $kernel" ;;
+	deb) want="$want $deb" ;;
 	*) echo "deps: unknown group '$g'" >&2; exit 2 ;;
 	esac
 done

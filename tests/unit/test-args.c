@@ -54,6 +54,8 @@ static void test_good(void)
 	ASSERT_EQ(parse("--listen", "9464", NULL), 0, "--listen PORT");
 	ASSERT_EQ(ntohs(e.listen_addr.sin_port), 9464, "port");
 	ASSERT_EQ(ntohl(e.listen_addr.sin_addr.s_addr), 0x7f000001, "loopback by default");
+	ASSERT_EQ(parse("--listen", "9464", "--web-config", "w.yml", NULL), 0, "--web-config");
+	ASSERT_STREQ(e.web_config, "w.yml", "--web-config's file");
 	ASSERT_EQ(parse("--listen", "0.0.0.0:80", NULL), 0, "--listen ADDR:PORT");
 	ASSERT_EQ(e.listen_addr.sin_addr.s_addr, 0, "any address");
 
@@ -110,6 +112,9 @@ static void test_bad(void)
 	    "--aggregate", "vm,bogus");
 	BAD("--pin and --unpin take only filters, -L and BTF options",
 	    "--pin", "--aggregate", "vm");
+	BAD("--web-config needs --listen", "--web-config", "web.yml");
+	BAD("--pin and --unpin take only filters, -L and BTF options",
+	    "--pin", "--listen", "1", "--web-config", "web.yml");
 }
 
 int main(void)

@@ -31,6 +31,9 @@ const char hs_usage[] =
 "                      exit: for node_exporter's textfile collector\n"
 "      --listen [ADDR:]PORT  serve the metrics at http://ADDR:PORT/metrics,\n"
 "                      OpenMetrics when asked (ADDR defaults to 127.0.0.1)\n"
+"      --web-config FILE  TLS and basic auth for --listen, in node_exporter's\n"
+"                      web config format (tls_server_config: cert_file,\n"
+"                      key_file; basic_auth_users: USER: BCRYPT-HASH)\n"
 "      --aggregate LABELS  sum rows over the labels vm, vcpu and/or arg\n"
 "                      (e.g. vm,vcpu), left out of every output: fewer\n"
 "                      Prometheus series for hosts with many VMs\n"
@@ -120,7 +123,7 @@ static int bad(char *err, size_t len, const char *fmt, ...)
 }
 
 enum { OPT_BTF = 1000, OPT_RAW_TP, OPT_TRACEFS, OPT_HOST, OPT_GUEST, OPT_LINEAR,
-       OPT_TEXTFILE, OPT_LISTEN, OPT_PIN, OPT_UNPIN, OPT_AGGREGATE };
+       OPT_TEXTFILE, OPT_LISTEN, OPT_PIN, OPT_UNPIN, OPT_AGGREGATE, OPT_WEB_CONFIG };
 
 static const struct option opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -131,6 +134,7 @@ static const struct option opts[] = {
 	{ "linear", required_argument, NULL, OPT_LINEAR },
 	{ "textfile", required_argument, NULL, OPT_TEXTFILE },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "web-config", required_argument, NULL, OPT_WEB_CONFIG },
 	{ "aggregate", required_argument, NULL, OPT_AGGREGATE },
 	{ "pin", no_argument, NULL, OPT_PIN },
 	{ "unpin", no_argument, NULL, OPT_UNPIN },
@@ -200,6 +204,9 @@ static int parse_opts(int argc, char **argv, struct hs_env *e, char *err, size_t
 					  optarg);
 			e->listen = optarg;
 			break;
+		case OPT_WEB_CONFIG:
+			e->web_config = optarg;
+			break;
 		case OPT_AGGREGATE:
 			if ((v = hs_parse_agg(optarg)) < 0)
 				USAGE_ERR("invalid --aggregate '%s' (want labels from vm,vcpu,arg)"
@@ -267,11 +274,13 @@ int hs_parse_args(int argc, char **argv, struct hs_env *e, char *err, size_t len
 		return rc;
 	if (e->cmd && !e->cmd[0])
 		USAGE_ERR("'--' must be followed by a command");
+	if (e->web_config && !e->listen)
+		USAGE_ERR("--web-config needs --listen");
 	if (e->cmd && e->pid)
 		USAGE_ERR("-p and a command exclude each other");
 	if ((e->pin || e->unpin) &&
 	    (e->cmd || e->interval || e->duration || e->json || e->out_path ||
-	     e->textfile || e->listen || e->aggregate || (e->pin && e->unpin)))
+	     e->textfile || e->listen || e->web_config || e->aggregate || (e->pin && e->unpin)))
 		USAGE_ERR("--pin and --unpin take only filters, -L and BTF options");
 	return 0;
 }

@@ -41,6 +41,7 @@ struct hs_env {
 	const char *textfile;	/* metrics file for node_exporter */
 	const char *listen;	/* [ADDR:]PORT of the /metrics endpoint */
 	struct sockaddr_in listen_addr;	/* ... parsed */
+	const char *web_config;	/* TLS and basic auth for it (webconfig.c) */
 	int pin, unpin;		/* live mode */
 	int verbose;
 	int force_raw_tp;

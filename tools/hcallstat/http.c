@@ -13,11 +13,19 @@
  *     reset) for at most HTTP_DRAIN_MS.
  * The thread reads the maps through their fds only and never ends the
  * process: a failure costs one connection (or one 500), not the tracer.
+ *
+ * --web-config (webconfig.c) adds TLS (OpenSSL, non-blocking like the
+ * rest: a handshake is just more reading and writing under the same
+ * deadlines) and basic auth against bcrypt hashes; credentials that
+ * passed once are remembered by their SHA-256, so a scrape costs one
+ * bcrypt per process lifetime, not one per scrape.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +33,13 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <crypt.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
 #include "hcallstat.h"
+#include "webconfig.h"
 
 #define HTTP_MAX_CONNS	256
 #define HTTP_MAX_REQ	8192
@@ -34,6 +48,7 @@
 #define HTTP_SEND_MS	2000
 #define HTTP_DRAIN_MS	500
 #define HTTP_BACKLOG	512
+#define AUTH_CACHE	16	/* credentials that passed, by digest */
 
 enum conn_state { C_FREE, C_READ, C_SEND, C_DRAIN };
 
@@ -45,6 +60,8 @@ struct conn {
 	char *req;			/* HTTP_MAX_REQ + 1, while reading */
 	char *resp;
 	size_t resp_len, sent;
+	SSL *ssl;			/* with TLS */
+	short want;			/* what TLS waits for, else 0 */
 };
 
 static int listen_fd = -1, stop_pipe[2] = { -1, -1 };
@@ -52,6 +69,10 @@ static pthread_t thread;
 static int running;
 static struct hs_maps maps;	/* the thread's own copy */
 static struct conn conns[HTTP_MAX_CONNS];
+static struct hs_webconfig web;	/* --web-config */
+static SSL_CTX *tls;
+static unsigned char auth_ok[AUTH_CACHE][32];
+static int auth_ok_n, auth_ok_next;
 
 static long long now_ms(void)
 {
@@ -61,6 +82,46 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/* The last OpenSSL error, as text */
+static const char *tls_error(void)
+{
+	static char buf[256];
+	unsigned long e = ERR_get_error();
+	const char *r = e ? ERR_reason_error_string(e) : NULL;
+
+	if (e && !r)
+		ERR_error_string_n(e, buf, sizeof(buf));
+	ERR_clear_error();
+	return r ? r : e ? buf : "unknown TLS error";
+}
+
+/* --web-config: read, check, and make the TLS context; dies */
+static void web_setup(void)
+{
+	char err[512];
+
+	if (hs_webconfig_load(env.web_config, &web, err, sizeof(err)))
+		die("%s", err);
+	if (!web.cert_file)
+		return;
+	if (access(web.cert_file, R_OK))
+		die("cannot read TLS certificate %s: %s", web.cert_file, strerror(errno));
+	if (access(web.key_file, R_OK))
+		die("cannot read TLS key %s: %s", web.key_file, strerror(errno));
+	tls = SSL_CTX_new(TLS_server_method());
+	if (!tls)
+		die("TLS: %s", tls_error());
+	SSL_CTX_set_min_proto_version(tls, TLS1_2_VERSION);
+	SSL_CTX_set_mode(tls, SSL_MODE_ENABLE_PARTIAL_WRITE |
+			 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	if (SSL_CTX_use_certificate_chain_file(tls, web.cert_file) != 1)
+		die("cannot use TLS certificate %s: %s", web.cert_file, tls_error());
+	if (SSL_CTX_use_PrivateKey_file(tls, web.key_file, SSL_FILETYPE_PEM) != 1)
+		die("cannot use TLS key %s: %s", web.key_file, tls_error());
+	if (SSL_CTX_check_private_key(tls) != 1)
+		die("TLS key %s does not match certificate %s", web.key_file, web.cert_file);
+}
+
 /* Bind before anything is attached: a busy port leaves nothing behind. */
 void http_bind(void)
 {
@@ -68,6 +129,12 @@ void http_bind(void)
 	int one = 1;
 
 	inet_ntop(AF_INET, &env.listen_addr.sin_addr, addr, sizeof(addr));
+	if (env.web_config)
+		web_setup();
+	else if ((ntohl(env.listen_addr.sin_addr.s_addr) >> 24) != 127)
+		fprintf(stderr, "hcallstat: warning: --listen %s:%d serves the metrics to the "
+			"network without TLS or authentication (see --web-config)\n", addr,
+			ntohs(env.listen_addr.sin_port));
 	listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (listen_fd < 0)
 		die("socket: %s", strerror(errno));
@@ -80,6 +147,7 @@ void http_bind(void)
 
 static void conn_close(struct conn *c)
 {
+	SSL_free(c->ssl);
 	close(c->fd);
 	free(c->req);
 	free(c->resp);
@@ -88,15 +156,15 @@ static void conn_close(struct conn *c)
 }
 
 /* The answer, whole, then the connection only drains. */
-static void respond(struct conn *c, const char *status, const char *type,
-		    const char *body, size_t len)
+static void respond_h(struct conn *c, const char *status, const char *type,
+		      const char *extra, const char *body, size_t len)
 {
-	char head[256];
+	char head[384];
 	int hl;
 
-	hl = snprintf(head, sizeof(head), "HTTP/1.1 %s\r\n%s%s%sContent-Length: %zu\r\n"
+	hl = snprintf(head, sizeof(head), "HTTP/1.1 %s\r\n%s%s%s%sContent-Length: %zu\r\n"
 		      "Connection: close\r\n\r\n", status, type ? "Content-Type: " : "",
-		      type ? type : "", type ? "\r\n" : "", len);
+		      type ? type : "", type ? "\r\n" : "", extra ? extra : "", len);
 	free(c->req);
 	c->req = NULL;
 	c->resp = malloc(hl + len);
@@ -110,6 +178,90 @@ static void respond(struct conn *c, const char *status, const char *type,
 	c->sent = 0;
 	c->state = C_SEND;
 	c->deadline = now_ms() + HTTP_SEND_MS;
+}
+
+static void respond(struct conn *c, const char *status, const char *type,
+		    const char *body, size_t len)
+{
+	respond_h(c, status, type, NULL, body, len);
+}
+
+/* The value of header NAME (case-insensitive) in the head after eol, in
+ * buf; NULL if absent */
+static const char *header(const char *eol, const char *name, char *buf, size_t size)
+{
+	size_t nl = strlen(name);
+
+	for (const char *l = eol; l && *l; l = strchr(l, '\n')) {
+		size_t vl;
+
+		l += strspn(l, "\r\n");
+		if (strncasecmp(l, name, nl) || l[nl] != ':')
+			continue;
+		l += nl + 1;
+		l += strspn(l, " \t");
+		vl = strcspn(l, "\r\n");
+		while (vl && (l[vl - 1] == ' ' || l[vl - 1] == '\t'))
+			vl--;
+		if (vl >= size)
+			return NULL;
+		memcpy(buf, l, vl);
+		buf[vl] = '\0';
+		return buf;
+	}
+	return NULL;
+}
+
+/* Basic auth against the web config's users; 1 if allowed */
+static int authorized(const char *eol)
+{
+	static struct crypt_data cd;	/* ~32 KiB: this thread's only */
+	char value[1024], cred[800], *pass;
+	unsigned char digest[32];
+	const char *hash, *out;
+	size_t b64, pad = 0;
+	int n, ok = 0;
+
+	if (!web.nusers)
+		return 1;
+	if (!header(eol, "Authorization", value, sizeof(value)) ||
+	    strncasecmp(value, "Basic ", 6))
+		return 0;
+	b64 = strlen(value + 6);
+	if (!b64 || b64 % 4 || b64 / 4 * 3 >= sizeof(cred))
+		return 0;
+	n = EVP_DecodeBlock((unsigned char *)cred, (unsigned char *)value + 6, b64);
+	if (n < 0)
+		return 0;
+	pad = (value[6 + b64 - 1] == '=') + (value[6 + b64 - 2] == '=');
+	n -= pad;
+	cred[n] = '\0';
+	if ((int)strlen(cred) != n || !(pass = strchr(cred, ':')))
+		return 0;
+	if (!EVP_Digest(cred, n, digest, NULL, EVP_sha256(), NULL))
+		return 0;
+	for (int i = 0; i < auth_ok_n; i++)
+		if (!CRYPTO_memcmp(auth_ok[i], digest, sizeof(digest)))
+			return 1;
+	*pass++ = '\0';
+	/* an unknown user costs a bcrypt too: the time tells nothing */
+	hash = web.users[0].hash;
+	for (int i = 0; i < web.nusers; i++)
+		if (!strcmp(web.users[i].name, cred)) {
+			hash = web.users[i].hash;
+			ok = 1;
+		}
+	out = crypt_r(pass, hash, &cd);
+	ok = ok && out && strlen(out) == strlen(hash) && !CRYPTO_memcmp(out, hash, strlen(hash));
+	if (ok) {
+		memcpy(auth_ok[auth_ok_next], digest, sizeof(digest));
+		auth_ok_next = (auth_ok_next + 1) % AUTH_CACHE;
+		if (auth_ok_n < AUTH_CACHE)
+			auth_ok_n++;
+	}
+	explicit_bzero(cred, sizeof(cred));
+	explicit_bzero(value, sizeof(value));
+	return ok;
 }
 
 /* One rendering per format and poll round, shared by its scrapes. */
@@ -153,6 +305,11 @@ static void handle(struct conn *c, struct rendering rend[2])
 		respond(c, "400 Bad Request", NULL, "", 0);
 		return;
 	}
+	if (!authorized(eol)) {
+		respond_h(c, "401 Unauthorized", NULL,
+			  "WWW-Authenticate: Basic realm=\"hcallstat\"\r\n", "", 0);
+		return;
+	}
 	tlen = sp2 - sp1 - 1;
 	if (tlen < 8 || strncmp(sp1 + 1, "/metrics", 8) ||
 	    (tlen > 8 && sp1[9] != '?')) {
@@ -172,40 +329,83 @@ static void handle(struct conn *c, struct rendering rend[2])
 		respond(c, "200 OK", om ? OM_TYPE : TEXT_TYPE, rend[om].body, rend[om].len);
 }
 
+/* TLS's answer to a call that did not finish: -1 with errno EAGAIN (and
+ * what to wait for in c->want), or 0 when the connection is over */
+static ssize_t tls_again(struct conn *c, int r)
+{
+	switch (SSL_get_error(c->ssl, r)) {
+	case SSL_ERROR_WANT_READ:
+		c->want = POLLIN;
+		break;
+	case SSL_ERROR_WANT_WRITE:
+		c->want = POLLOUT;
+		break;
+	default:	/* a plain HTTP client, a bad handshake, a reset: close */
+		ERR_clear_error();
+		return 0;
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+/* recv() or SSL_read(): >0 bytes, 0 at the end, -1 with errno */
+static ssize_t conn_recv(struct conn *c, void *buf, size_t len)
+{
+	int r;
+
+	c->want = 0;
+	if (!c->ssl)
+		return recv(c->fd, buf, len, 0);
+	r = SSL_read(c->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
+	return r > 0 ? r : tls_again(c, r);
+}
+
+static ssize_t conn_send(struct conn *c, const void *buf, size_t len)
+{
+	int r;
+
+	c->want = 0;
+	if (!c->ssl)
+		return send(c->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	r = SSL_write(c->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
+	return r > 0 ? r : tls_again(c, r);
+}
+
 static void on_readable(struct conn *c, struct rendering rend[2])
 {
 	char sink[4096];
 	ssize_t n;
 
-	if (c->state == C_DRAIN) {
+	if (c->state == C_DRAIN) {	/* raw bytes, TLS or not: dropped */
 		n = recv(c->fd, sink, sizeof(sink), 0);
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
 			conn_close(c);
 		return;
 	}
-	n = recv(c->fd, c->req + c->got, HTTP_MAX_REQ - c->got, 0);
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		conn_close(c);	/* gone before asking */
-		return;
-	}
-	if (n < 0)
-		return;
-	c->got += n;
-	c->req[c->got] = '\0';
-	if (memchr(c->req, '\0', c->got)) {
-		respond(c, "400 Bad Request", NULL, "", 0);
-		return;
-	}
-	if (strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n"))
-		handle(c, rend);
-	else if (c->got == HTTP_MAX_REQ)
-		respond(c, "431 Request Header Fields Too Large", NULL, "", 0);
+	do {	/* TLS may hold decrypted bytes poll() cannot see */
+		n = conn_recv(c, c->req + c->got, HTTP_MAX_REQ - c->got);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			conn_close(c);	/* gone before asking */
+			return;
+		}
+		if (n < 0)
+			return;
+		c->got += n;
+		c->req[c->got] = '\0';
+		if (memchr(c->req, '\0', c->got)) {
+			respond(c, "400 Bad Request", NULL, "", 0);
+			return;
+		}
+		if (strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n"))
+			handle(c, rend);
+		else if (c->got == HTTP_MAX_REQ)
+			respond(c, "431 Request Header Fields Too Large", NULL, "", 0);
+	} while (c->state == C_READ && c->ssl && SSL_pending(c->ssl) > 0);
 }
 
 static void on_writable(struct conn *c)
 {
-	ssize_t n = send(c->fd, c->resp + c->sent, c->resp_len - c->sent,
-			 MSG_NOSIGNAL | MSG_DONTWAIT);
+	ssize_t n = conn_send(c, c->resp + c->sent, c->resp_len - c->sent);
 
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR)
@@ -217,6 +417,8 @@ static void on_writable(struct conn *c)
 		return;
 	free(c->resp);
 	c->resp = NULL;
+	if (c->ssl)	/* close_notify, if the socket takes it now */
+		SSL_shutdown(c->ssl);
 	shutdown(c->fd, SHUT_WR);
 	c->state = C_DRAIN;
 	c->deadline = now_ms() + HTTP_DRAIN_MS;
@@ -265,6 +467,19 @@ static int accept_all(void)
 			close(fd);
 			continue;
 		}
+		if (tls) {
+			c->ssl = SSL_new(tls);
+			if (!c->ssl || !SSL_set_fd(c->ssl, fd)) {
+				SSL_free(c->ssl);
+				c->ssl = NULL;
+				free(c->req);
+				c->req = NULL;
+				close(fd);
+				continue;
+			}
+			SSL_set_accept_state(c->ssl);
+		}
+		c->want = 0;
 		c->fd = fd;
 		c->state = C_READ;
 		c->got = 0;
@@ -278,8 +493,14 @@ static void *http_main(void *arg)
 	static struct pollfd pfd[HTTP_MAX_CONNS + 2];
 	static int idx[HTTP_MAX_CONNS + 2];
 	int full = 0;
+	sigset_t pipe_sig;
 
 	(void)arg;
+	/* OpenSSL writes with write(): a client gone mid-answer must give
+	 * EPIPE here, not a SIGPIPE that ends the tracer */
+	sigemptyset(&pipe_sig);
+	sigaddset(&pipe_sig, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_sig, NULL);
 	for (;;) {
 		struct rendering rend[2] = {};
 		long long now = now_ms(), wake = -1;
@@ -300,7 +521,8 @@ static void *http_main(void *arg)
 				wake = c->accepted + HTTP_EVICT_MS;
 			idx[n] = i;
 			pfd[n++] = (struct pollfd){ .fd = c->fd,
-				.events = c->state == C_SEND ? POLLOUT : POLLIN };
+				.events = c->state != C_DRAIN && c->want ? c->want :
+					  c->state == C_SEND ? POLLOUT : POLLIN };
 		}
 		timeout = wake < 0 ? -1 : wake > now ? (int)(wake - now) : 0;
 		if (full && (timeout < 0 || timeout > 50))
@@ -314,6 +536,7 @@ static void *http_main(void *arg)
 
 			if (!pfd[k].revents)
 				continue;
+			/* whatever TLS waited for, the call is made again */
 			if (c->state == C_SEND)
 				on_writable(c);
 			else
@@ -361,4 +584,7 @@ void http_stop(void)
 	if (listen_fd >= 0)
 		close(listen_fd);
 	listen_fd = -1;
+	SSL_CTX_free(tls);
+	tls = NULL;
+	hs_webconfig_free(&web);
 }

@@ -14,6 +14,7 @@
 #include <sys/utsname.h>
 #include <bpf/btf.h>
 #include "hcallstat.h"
+#include "paths.h"
 
 #if defined(__x86_64__)
 /* tracepoints the host mode cannot do without, then optional ones */
@@ -174,7 +175,8 @@ int btf_has_tracepoint(const char *tp)
 /*
  * A kernel without built-in BTF (Debian ppc64el) needs BTF for CO-RE from
  * a file: minimized ones (scripts/gen-min-btf.sh) are looked up by the
- * kernel's release next to the binary, in the source tree, or installed.
+ * kernel's release next to the binary, in the source tree, or installed
+ * (HS_BTF_DIR: make install's $(BTFDIR), written by the Makefile).
  */
 void find_btf_file(void)
 {
@@ -197,7 +199,7 @@ void find_btf_file(void)
 		dirs[nd++] = getenv("HCALLSCOPE_BTF_DIR");
 	dirs[nd++] = "btf";		/* relative to the binary */
 	dirs[nd++] = "../../bpf/btf";	/* build/ARCH/ in the source tree */
-	dirs[nd++] = "/usr/lib/hcallscope/btf";
+	dirs[nd++] = HS_BTF_DIR;	/* make install's, compiled in */
 	for (int i = 0; i < nd; i++) {
 		snprintf(path, sizeof(path), "%s%s%s/%s.btf",
 			 dirs[i][0] == '/' ? "" : dir, dirs[i][0] == '/' ? "" : "/",
@@ -207,8 +209,8 @@ void find_btf_file(void)
 			return;
 		}
 	}
-	die("kernel %s has no BTF and no BTF file was found for it; pass --btf FILE "
-	    "(scripts/gen-min-btf.sh makes one from the -dbg package)", u.release);
+	die("kernel %s has no BTF and no BTF file was found for it in %s; pass --btf FILE "
+	    "(scripts/gen-min-btf.sh makes one from the -dbg package)", u.release, HS_BTF_DIR);
 }
 
 /*
