@@ -184,13 +184,13 @@ check_qemu_run() {	# CONSOLE
 # QEMU's guest (NICS e1000e passed through) rebooted HS_REBOOTS times (2)
 # while iperf3 runs: QEMU resets the guest's PHB on each, removing and
 # recreating the DMA windows and re-attaching the groups to KVM's table.
-# Then the last NIC unplugged and plugged back in HS_REPLUGS times (5),
+# Then the last NIC unplugged and plugged back in HS_REPLUGS times (4),
 # traffic running (bench/guest.sh replug).
 # END: "stop" (the guest powers off, QEMU exits) or "sigkill" (QEMU killed
 # under traffic: the kernel alone tears down KVM's tables, the groups and
 # the container).
 qemu_reboots() {	# NICS NIC-SETUP END
-	local n=${HS_REBOOTS:-2} r=${HS_REPLUGS:-5} t0=$SECONDS
+	local n=${HS_REBOOTS:-2} r=${HS_REPLUGS:-4} t0=$SECONDS
 	PORT=$((20000 + RANDOM % 10000))
 	{
 		echo "$TABLE_COUNTER"
@@ -238,7 +238,7 @@ EOS
 
 # Two NICs on two PHB3s in one container (QEMU's default for two
 # passed-through devices), 2 reboots under traffic, then the second NIC
-# hot unplugged and plugged back in 5 times (QEMU lets go of its VFIO
+# hot unplugged and plugged back in 4 times (QEMU lets go of its VFIO
 # group: KVM_DEV_VFIO_GROUP_DEL, and takes it again), then SIGKILL.
 # Before kernel-patch 0012 each boot leaked the shared window's table (the
 # second group's attach); one NIC takes the same paths minus that one.
