@@ -54,7 +54,7 @@ static void *churn_table(void *arg)
 {
 	struct hl_meddler *m = arg;
 	struct kvm_create_spapr_tce_64 t = {
-		.liobn = HL_LIOBN_CHURN, .page_shift = 12, .size = m->window_pages,
+		.liobn = HL_LIOBN_CHURN, .page_shift = m->page_shift, .size = m->window_pages,
 	};
 
 	while (m->run) {

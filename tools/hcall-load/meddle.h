@@ -20,6 +20,7 @@ struct hl_meddler {
 	volatile uint64_t *entry;	/* flip: a TCE of a list (big-endian) */
 	int vm_fd, kvm_vfio_fd, table_fd, group_fd;
 	uint64_t window_pages;		/* table: the size of the table it makes */
+	unsigned int page_shift;	/* table: and its TCE page size */
 	volatile char *page;		/* notifier: a page of a memslot */
 	uint32_t *ns;			/* notifier: each call's time, HL_NOTIFIER_SAMPLES */
 };

@@ -710,6 +710,7 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 			table_churn.kvm_vfio_fd = kvm_vfio_fd;
 			table_churn.group_fd = nr_groups ? group_fds[0] : -1;
 			table_churn.window_pages = window_pages;
+			table_churn.page_shift = TCE_SHIFT;
 			if (hl_meddle_start(&table_churn, HL_MEDDLE_TABLE))
 				return fail(msg, msglen, "cannot start the table-closing thread");
 		}
