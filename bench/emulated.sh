@@ -8,24 +8,25 @@
 # (README, "iperf3 bench").  All figures are of the emulated system.
 #
 #   bench/emulated.sh [-o DIR] [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS]
-#                     [-t SECS] [-V VARIANTS] [-p PORT] [-k KERNEL-DIR]
+#                     [-t SECS] [-V VARIANTS] [-p PORT] [-k KERNEL-DIR | -L LINE]
 #
 # VARIANTS: no-ddw (guest kernel with disable_ddw: a TCE map per packet)
 # and/or ddw (the guest maps its RAM once); default both.  Results go to
 # DIR (default results/<run-id>); bench/report.sh makes them.  -p uses an
 # iperf3 server already listening on this machine's PORT instead of
-# starting one.
+# starting one.  The host kernel: the build in KERNEL-DIR, or the series of
+# kernel line LINE (6.1, the default, or 6.12) built by scripts/kernel-build.sh.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "emulated: $*" >&2; exit 1; }
 
-out= levels=2,1,0 dirs=tx,rx streams=1 mtus=1500 secs=5 variants=no-ddw,ddw port= kdir=
-while getopts o:l:d:P:M:t:V:p:k: c; do
+out= levels=2,1,0 dirs=tx,rx streams=1 mtus=1500 secs=5 variants=no-ddw,ddw port= kdir= kline=6.1
+while getopts o:l:d:P:M:t:V:p:k:L: c; do
 	case $c in
-	p) port=$OPTARG ;; k) kdir=$OPTARG ;;
+	p) port=$OPTARG ;; k) kdir=$OPTARG ;; L) kline=$OPTARG ;;
 	o) out=$OPTARG ;; l) levels=$OPTARG ;; d) dirs=$OPTARG ;; P) streams=$OPTARG ;;
 	M) mtus=$OPTARG ;; t) secs=$OPTARG ;; V) variants=$OPTARG ;;
-	*) echo "usage: emulated.sh [-o DIR] [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS] [-t SECS] [-V VARIANTS] [-p PORT] [-k KERNEL-DIR]" >&2
+	*) echo "usage: emulated.sh [-o DIR] [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS] [-t SECS] [-V VARIANTS] [-p PORT] [-k KERNEL-DIR | -L LINE]" >&2
 	   exit 2 ;;
 	esac
 done
@@ -41,7 +42,7 @@ command -v iperf3 > /dev/null || die "no iperf3 (scripts/deps.sh test)"
 if [ -n "$kdir" ]; then
 	[ -r "$kdir/vmlinux" ] || die "no vmlinux in $kdir"
 else
-	kdir=$("$top/scripts/kernel-build.sh") || die "kernel build failed"
+	kdir=$("$top/scripts/kernel-build.sh" -l "$kline") || die "no kernel for line $kline"
 fi
 make -s -C "$top" ARCH=ppc64le tools > /dev/null || die "cross-build of the tools failed"
 work=$(mktemp -d)

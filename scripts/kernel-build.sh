@@ -3,43 +3,54 @@
 # cached outside the checkout and keyed by the series and the config
 # fragment: rebuilt only when one of them changes.  Prints the directory
 # holding vmlinux, kvm.ko and kvm-hv.ko.
-#   scripts/kernel-build.sh [-d] [-j N]
+#   scripts/kernel-build.sh [-l LINE] [-d] [-j N]
+# -l: the kernel line, Debian's linux-source-LINE with kernel-patch/LINE/
+# (6.1 by default; scripts/lib/kernel-series.sh lists them).
 # -d: the debug flavour, config-debug on top of config (lockdep, PROVE_RCU,
 # KMEMLEAK, slub_debug, nohz_full), in a work tree of its own.
 #
-# One work tree ($cache/kernel/work) is kept between builds, so a new
-# series rebuilds incrementally: the previous series is reversed, the new
+# One work tree per line and flavour ($cache/kernel/work for 6.1) is
+# kept between builds, so a new series rebuilds incrementally: the previous series is reversed, the new
 # one applied, and files whose content did not change get their old mtime
 # back (make only sees what really changed).  Kbuild records absolute
 # paths, so the work tree never moves.  An interrupted build resumes.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/lib/kernel-series.sh"
 cache=${HCALLSCOPE_CACHE:-/var/cache/hcallscope}
 jobs=$(nproc)
 flavour=
-while getopts dj: o; do
+line=$HS_KERNEL_LINE_DEFAULT
+usage="usage: kernel-build.sh [-l LINE] [-d] [-j N]"
+while getopts l:dj: o; do
 	case $o in
+	l) line=$OPTARG ;;
 	d) flavour=-debug ;;
 	j) jobs=$OPTARG ;;
-	*) echo "usage: kernel-build.sh [-d] [-j N]" >&2; exit 2 ;;
+	*) echo "$usage" >&2; exit 2 ;;
 	esac
 done
+[ $OPTIND -gt $# ] || { echo "$usage" >&2; exit 2; }
+series=$(hs_series_dir "$line" 2>&1) || { echo "kernel-build: $series" >&2; exit 2; }
 # the key: the series file, the patches it lists and the config fragments
-# (not the cover letter); the plain flavour's key is scripts/series-key.sh's
-key=$("$top/scripts/series-key.sh" $flavour)
+# (not the cover letter), as scripts/series-key.sh defines it
+key=$("$top/scripts/series-key.sh" -l "$line" $flavour)
 out=$cache/kernel/$key
 if [ -e "$out/.complete" ]; then echo "$out"; exit 0; fi
 
-tar=/usr/src/linux-source-6.1.tar.xz
-[ -r $tar ] || { echo "kernel-build: $tar missing (apt-get install linux-source-6.1)" >&2; exit 1; }
+tar=$(hs_kernel_tarball "$line")
+[ -r "$tar" ] || { echo "kernel-build: $tar missing (apt-get install linux-source-$line)" >&2; exit 1; }
 mkdir -p "$cache/kernel"
 exec 9> "$cache/kernel/.lock"
 flock 9		# one build at a time; a waiting caller then finds it done
 if [ -e "$out/.complete" ]; then echo "$out"; exit 0; fi
 
-[ -e "$cache/kernel/work$flavour" ] || mkdir "$cache/kernel/work$flavour"
-work=$(readlink -f "$cache/kernel/work$flavour")
-src=$work/linux-source-6.1
+# 6.1's trees keep the names they had before there were other lines
+wname=work$flavour
+[ "$line" = 6.1 ] || wname=work-$line$flavour
+[ -e "$cache/kernel/$wname" ] || mkdir "$cache/kernel/$wname"
+work=$(readlink -f "$cache/kernel/$wname")
+src=$work/linux-source-$line
 applied=$work/applied		# the series the tree carries, as applied
 log=$work/build.log
 mk() { make -C "$src" O="$work/obj" ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu- "$@"; }
@@ -47,12 +58,12 @@ mk() { make -C "$src" O="$work/obj" ARCH=powerpc CROSS_COMPILE=powerpc64le-linux
 if [ ! -f "$src/Makefile" ] || [ ! -d "$applied" ]; then
 	echo "kernel-build: new work tree $work (log: $log)" >&2
 	rm -rf "$src" "$applied" "$work/obj"
-	tar -xJf $tar -C "$work"
+	tar -xJf "$tar" -C "$work"
 	"$top/scripts/kernel-apply.sh" "$src" >&2
 	mkdir -p "$applied.new"
-	cp "$top"/kernel-patch/series "$top"/kernel-patch/*.patch "$applied.new/"
+	cp "$series"/series "$series"/*.patch "$applied.new/"
 	mv "$applied.new" "$applied"
-elif ! diff -r -q -x 'config*' -x '0000-*' "$applied" "$top/kernel-patch" > /dev/null 2>&1; then
+elif ! diff -r -q -x base -x '0000-*' "$applied" "$series" > /dev/null 2>&1; then
 	echo "kernel-build: series changed, rebuilding incrementally in $work (log: $log)" >&2
 	saved=$work/saved
 	rm -rf "$saved"
@@ -72,7 +83,7 @@ elif ! diff -r -q -x 'config*' -x '0000-*' "$applied" "$top/kernel-patch" > /dev
 	done
 	rm -rf "$saved"
 	mkdir -p "$applied.new"
-	cp "$top"/kernel-patch/series "$top"/kernel-patch/*.patch "$applied.new/"
+	cp "$series"/series "$series"/*.patch "$applied.new/"
 	mv "$applied.new" "$applied"
 fi
 fragments="$top/kernel-patch/config"

@@ -85,14 +85,16 @@ run_test() {
 		ok=1
 		"$BIN/hcallstat" --unpin > /dev/null 2>&1	# so the next test starts clean
 	fi
-	tier_secs[${tier_of[$name]}]=$(( ${tier_secs[${tier_of[$name]}]:-0} + SECONDS - t0 ))
+	local secs=$((SECONDS - t0)) took=
+	tier_secs[${tier_of[$name]}]=$(( ${tier_secs[${tier_of[$name]}]:-0} + secs ))
+	[ $secs -lt 10 ] || took=" ($secs s)"	# where the time of a run goes
 	if [ $ok = 0 ]; then
 		passed=$((passed + 1))
-		echo "ok   $name"
+		echo "ok   $name$took"
 		[ -z "${HS_TEST_VERBOSE:-}" ] || sed 's/^/     | /' "$log"
 	else
 		failed=$((failed + 1))
-		echo "FAIL $name"
+		echo "FAIL $name$took"
 		sed 's/^/     | /' "$log" | tail -n 25
 	fi
 }

@@ -152,7 +152,7 @@ EOS
 t_kernel_hostile_no_kprobe_in_real_mode() {
 	local kdir fns
 	kdir=$("$TOP/scripts/kernel-build.sh") || return 1
-	fns=$(sed -n 's/^+NOKPROBE_SYMBOL(\(.*\));$/\1/p' "$TOP"/kernel-patch/*.patch | sort -u | tr '\n' ' ')
+	fns=$(sed -n 's/^+NOKPROBE_SYMBOL(\(.*\));$/\1/p' "$TOP"/kernel-patch/6.1/*.patch | sort -u | tr '\n' ' ')
 	[ -n "$fns" ] || { echo "no NOKPROBE_SYMBOL in the series"; return 1; }
 	cat > guest.sh <<EOS
 for f in $fns; do

@@ -69,12 +69,21 @@ check_vfio_runs() {	# TAG "LEVELS" CONSOLE
 	! grep '^HS-HOSTLOG' "$console" || { echo "the host's log shows harm"; return 1; }
 }
 
-# Runs GUEST-SCRIPT on powernv8 with NIC setup NIC and the kernel of
-# flavour KFLAVOUR ("" or -d), or the one built in HS_KERNEL_DIR (an older
-# series, say).
+# The host kernel of a test: the one built in HS_KERNEL_DIR (an older
+# series, say), else the build of kernel line KLINE (6.1) and flavour
+# KFLAVOUR ("" or -d).
+kernel_under_test() {
+	if [ -n "${HS_KERNEL_DIR:-}" ]; then
+		echo "$HS_KERNEL_DIR"
+	else
+		"$TOP/scripts/kernel-build.sh" -l "${KLINE:-6.1}" ${KFLAVOUR:-}
+	fi
+}
+
+# Runs GUEST-SCRIPT on powernv8 with NIC setup NIC and kernel_under_test.
 lifecycle_host() {	# NIC GUEST-SCRIPT [KERNEL-ARGS]
-	local kdir=${HS_KERNEL_DIR:-}
-	[ -n "$kdir" ] || kdir=$("$TOP/scripts/kernel-build.sh" ${KFLAVOUR:-}) || return 1
+	local kdir
+	kdir=$(kernel_under_test) || return 1
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -c 2 -n "$1" -k "$kdir" -t 900 ${3:+-a "$3"} \
 		-f "$PPC_BIN/hcall-load" "$2" > console 2>&1 || { tail -n 30 console; return 1; }
 }
@@ -142,8 +151,7 @@ EOS
 # an iperf3 server on this machine's loopback at port $PORT.
 qemu_lifecycle_host() {	# NIC HOST-SCRIPT
 	local kdir guest srv rc=0
-	kdir=${HS_KERNEL_DIR:-}
-	[ -n "$kdir" ] || kdir=$("$TOP/scripts/kernel-build.sh" ${KFLAVOUR:-}) || return 1
+	kdir=$(kernel_under_test) || return 1
 	guest=$(bench_guest_image) || return 1
 	make -s -C "$TOP" ARCH=ppc64le tools > /dev/null || return 1
 	iperf3 -s -B 127.0.0.1 -p "$PORT" > iperf3-server.log 2>&1 &

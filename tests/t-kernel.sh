@@ -1,60 +1,75 @@
-# kernel-patch/: the series against Debian's linux-source-6.1, and its
-# effect on a POWER8 host under QEMU (powernv8).
+# kernel-patch/: each series against its Debian linux-source (6.1, 6.12),
+# and their effect on a POWER8 host under QEMU (powernv8).  The checks of a
+# series' text and build are written once (kseries_*) and run per line:
+# t_kernel_* on 6.1, t_kernel612_* on 6.12.
+. "$TOP/scripts/lib/kernel-series.sh"
 
-KSRC_TAR=/usr/src/linux-source-6.1.tar.xz
-
-# The pristine tree, extracted once per test run.
-pristine_tree() {
-	if [ ! -d "$WORK/pristine/linux-source-6.1" ]; then
+# The pristine tree of LINE, extracted once per test run.
+pristine_tree() {	# LINE
+	if [ ! -d "$WORK/pristine/linux-source-$1" ]; then
 		mkdir -p "$WORK/pristine"
-		tar -xJf $KSRC_TAR -C "$WORK/pristine" || return 1
+		tar -xJf "$(hs_kernel_tarball "$1")" -C "$WORK/pristine" || return 1
 	fi
-	echo "$WORK/pristine/linux-source-6.1"
+	echo "$WORK/pristine/linux-source-$1"
 }
 
-t_kernel_series_applies_and_refuses() {
-	local src
-	src=$(pristine_tree) || return 1
+kseries_applies_and_refuses() {	# LINE
+	local src dir ver
+	src=$(pristine_tree "$1") || return 1
+	dir=$(hs_series_dir "$1") || return 1
 	cp -a "$src" tree
 	"$TOP/scripts/kernel-apply.sh" tree > out || { cat out; return 1; }
-	grep -q "$(grep -c . "$TOP/kernel-patch/series") patches applied" out || { cat out; return 1; }
+	grep -q "$(grep -c . "$dir/series") patches of the $1 series applied" out || { cat out; return 1; }
 	# a second time: refused, and the tree is left as it was
-	(cd tree && find arch -name '*.[ch]' -newer Makefile -print0 | xargs -0 md5sum) > before
+	(cd tree && find arch drivers -name '*.[ch]' -newer Makefile -print0 | xargs -0 md5sum) > before
 	EXPECT_MSG="does not apply" expect_error "$TOP/scripts/kernel-apply.sh" tree || return 1
-	(cd tree && find arch -name '*.[ch]' -newer Makefile -print0 | xargs -0 md5sum) > after
+	(cd tree && find arch drivers -name '*.[ch]' -newer Makefile -print0 | xargs -0 md5sum) > after
 	cmp -s before after || { echo "tree changed by a refused apply"; return 1; }
-	# another kernel version
-	mkdir other && sed 's/^SUBLEVEL = .*/SUBLEVEL = 191/' "$src/Makefile" > other/Makefile
-	EXPECT_MSG="is Linux 6.1.191" expect_error "$TOP/scripts/kernel-apply.sh" other
+	# another release of the same line, and a line with no series
+	ver=$(cat "$dir/base")
+	mkdir other && sed "s/^SUBLEVEL = .*/SUBLEVEL = $((${ver##*.} - 1))/" "$src/Makefile" > other/Makefile
+	EXPECT_MSG="is Linux ${ver%.*}.$((${ver##*.} - 1))" expect_error "$TOP/scripts/kernel-apply.sh" other || return 1
+	mkdir none && sed "s/^PATCHLEVEL = .*/PATCHLEVEL = 99/" "$src/Makefile" > none/Makefile
+	EXPECT_MSG="no kernel series for Linux 6.99" expect_error "$TOP/scripts/kernel-apply.sh" none
 }
+t_kernel_series_applies_and_refuses() { kseries_applies_and_refuses 6.1; }
+t_kernel612_series_applies_and_refuses() { kseries_applies_and_refuses 6.12; }
 
-t_kernel_checkpatch_strict() {
-	local src p bad=0 res
-	src=$(pristine_tree) || return 1
+kseries_checkpatch_strict() {	# LINE
+	local src dir p bad=0 res
+	src=$(pristine_tree "$1") || return 1
+	dir=$(hs_series_dir "$1") || return 1
 	while read -r p; do
 		res=$(cd "$src" && perl scripts/checkpatch.pl --strict --no-tree -q \
-			"$TOP/kernel-patch/$p" | grep '^total:' || true)
+			"$dir/$p" | grep '^total:' || true)
 		echo "$p: ${res:-clean}"
 		case $res in ""|"total: 0 errors, 0 warnings, 0 checks"*) ;; *) bad=1 ;; esac
-	done < "$TOP/kernel-patch/series"
+	done < "$dir/series"
 	return $bad
 }
+t_kernel_checkpatch_strict() { kseries_checkpatch_strict 6.1; }
+t_kernel612_checkpatch_strict() { kseries_checkpatch_strict 6.12; }
 
-# scripts/kernel-signoff.sh gives every patch the submitter's identity
-# (checkpatch then finds From and Signed-off-by matching, no placeholder
-# left) and refuses what is not an identity, leaving nothing behind.
+# scripts/kernel-signoff.sh gives every patch of every series the
+# submitter's identity (checkpatch then finds From and Signed-off-by
+# matching, no placeholder left) and refuses what is not an identity,
+# leaving nothing behind.
 t_kernel_signoff_identity() {
-	local src id='Ada Lovelace <ada@example.org>' p n=0
-	src=$(pristine_tree) || return 1
+	local src id='Ada Lovelace <ada@example.org>' p n=0 line
 	"$TOP/scripts/kernel-signoff.sh" "$id" "$PWD/out" || return 1
-	while read -r p; do
-		expect_eq "$(grep -c "^From: $id\$\|^Signed-off-by: $id\$" "out/$p")" 2 "$p signed by the submitter" || return 1
-		(cd "$src" && perl scripts/checkpatch.pl --strict --no-tree -q "$OLDPWD/out/$p") > cp.out 2>&1 ||
-			{ echo "$p:"; cat cp.out; return 1; }
-		n=$((n + 1))
-	done < out/series
-	! grep -l 'hcallscope@localhost' out/*.patch || { echo "placeholder left"; return 1; }
-	echo "$n patches signed by $id, checkpatch --strict clean"
+	for line in $(hs_kernel_lines); do
+		src=$(pristine_tree "$line") || return 1
+		while read -r p; do
+			expect_eq "$(grep -c "^From: $id\$\|^Signed-off-by: $id\$" "out/$line/$p")" 2 "$line/$p signed by the submitter" || return 1
+			(cd "$src" && perl scripts/checkpatch.pl --strict --no-tree -q "$OLDPWD/out/$line/$p") > cp.out 2>&1 ||
+				{ echo "$line/$p:"; cat cp.out; return 1; }
+			n=$((n + 1))
+		done < "out/$line/series"
+		cmp -s "out/$line/base" "$TOP/kernel-patch/$line/base" || { echo "$line: base not copied"; return 1; }
+	done
+	expect_eq "$n" "$(cat "$TOP"/kernel-patch/*/series | grep -c .)" "patches signed, every line" || return 1
+	! grep -rl 'hcallscope@localhost' out || { echo "placeholder left"; return 1; }
+	echo "$n patches of $(hs_kernel_lines | tr '\n' ' ')signed by $id, checkpatch --strict clean"
 	mkdir keep
 	for id in 'bob' 'hcallscope <hcallscope@localhost>' 'Eve <eve@host>' 'Eve <a@b.c> <d@e.f>'; do
 		EXPECT_RC=2 EXPECT_MSG=kernel-signoff expect_error "$TOP/scripts/kernel-signoff.sh" "$id" "$PWD/keep/x" || return 1
@@ -89,7 +104,7 @@ tce_path_split() {	# LOADJSON
 # kernel's own BTF) must agree with the counters.
 t_kernel_powernv8_path_counters() {
 	local kdir
-	kdir=$("$TOP/scripts/kernel-build.sh") || return 1
+	kdir=$(kernel_under_test) || return 1
 	cat > guest.sh <<EOS
 P=/sys/module/kvm_hv/parameters/tce_accel
 echo "HS-LEVEL \$(cat \$P)"
@@ -141,12 +156,12 @@ EOS
 	done
 }
 
-# The objects built from the .c and .S files the series touches, as far
-# as they exist in TREE (new files do not exist before their patch).
-series_objects() {	# TREE
+# The objects built from the .c and .S files LINE's series touches, as
+# far as they exist in TREE (new files do not exist before their patch).
+series_objects() {	# LINE TREE
 	local f
-	for f in $(sed -n 's|^+++ b/\(.*\.[cS]\)$|\1|p' "$TOP"/kernel-patch/*.patch | sort -u); do
-		[ -f "$1/$f" ] && echo "${f%.*}.o"
+	for f in $(sed -n 's|^+++ b/\(.*\.[cS]\)$|\1|p' "$TOP/kernel-patch/$1"/*.patch | sort -u); do
+		[ -f "$2/$f" ] && echo "${f%.*}.o"
 	done
 }
 
@@ -163,28 +178,31 @@ kernel_object_warnings() {	# TREE OBJDIR OBJECTS... -> warnings, paths stripped
 	grep -E 'warning:' "$obj.log" | sed "s|$tree/||; s|:[0-9]*:[0-9]*:|:|" | sort -u
 }
 
-t_kernel_no_new_warnings() {
+kseries_no_new_warnings() {	# LINE
 	local src objs
-	src=$(pristine_tree) || return 1
+	src=$(pristine_tree "$1") || return 1
 	cp -a "$src" patched
 	"$TOP/scripts/kernel-apply.sh" patched > /dev/null || return 1
-	objs=$(series_objects "$PWD/patched")
+	objs=$(series_objects "$1" "$PWD/patched")
 	[ -n "$objs" ] || { echo "no .c files in the series?"; return 1; }
 	# shellcheck disable=SC2086
-	kernel_object_warnings "$src" "$PWD/obj-pristine" $(series_objects "$src") > before || return 1
+	kernel_object_warnings "$src" "$PWD/obj-pristine" $(series_objects "$1" "$src") > before || return 1
 	# shellcheck disable=SC2086
 	kernel_object_warnings "$PWD/patched" "$PWD/obj-patched" $objs > after || return 1
 	echo "objects: $objs; warnings before $(wc -l < before), after $(wc -l < after)"
 	comm -13 before after > new
 	[ ! -s new ] || { echo "new warnings:"; cat new; return 1; }
 }
+t_kernel_no_new_warnings() { kseries_no_new_warnings 6.1; }
+t_kernel612_no_new_warnings() { kseries_no_new_warnings 6.12; }
 
 # Bisectability: after each patch of the series, KVM (arch/powerpc/kvm/,
 # kvm.o and kvm-hv.o included) and every other object the series touches
 # build.  One tree, the patches applied one by one, make incremental.
-t_kernel_every_prefix_builds() {
-	local src p n=0 t0
-	src=$(pristine_tree) || return 1
+kseries_every_prefix_builds() {	# LINE
+	local src dir p n=0 t0
+	src=$(pristine_tree "$1") || return 1
+	dir=$(hs_series_dir "$1") || return 1
 	cp -a "$src" tree
 	local mk="make -C $PWD/tree O=$PWD/obj ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu-"
 	$mk powernv_defconfig > /dev/null 2>&1 && cat "$TOP/kernel-patch/config" >> obj/.config &&
@@ -193,14 +211,16 @@ t_kernel_every_prefix_builds() {
 	while read -r p; do
 		[ -n "$p" ] || continue
 		n=$((n + 1))
-		(cd tree && patch -p1 -s -f < "$TOP/kernel-patch/$p") || { echo "$p does not apply"; return 1; }
+		(cd tree && patch -p1 -s -f < "$dir/$p") || { echo "$p does not apply"; return 1; }
 		t0=$SECONDS
 		# shellcheck disable=SC2046
-		$mk -j"$(nproc)" arch/powerpc/kvm/ $(series_objects "$PWD/tree") > build$n.log 2>&1 ||
+		$mk -j"$(nproc)" arch/powerpc/kvm/ $(series_objects "$1" "$PWD/tree") > build$n.log 2>&1 ||
 			{ echo "after $p:"; grep -m5 -E 'error|Error' build$n.log; return 1; }
 		echo "prefix $n ($p): builds, $((SECONDS - t0)) s"
-	done < "$TOP/kernel-patch/series"
+	done < "$dir/series"
 }
+t_kernel_every_prefix_builds() { kseries_every_prefix_builds 6.1; }
+t_kernel612_every_prefix_builds() { kseries_every_prefix_builds 6.12; }
 
 # The seed's host side on powernv8: an e1000e on a PHB3 root port bound to
 # vfio-pci (possible on Debian's 6.1 only with the series' first patch), its
