@@ -5,7 +5,8 @@
 #   kernel-patch/LINE/base     the Debian source it applies to (6.1.192)
 #   kernel-patch/config*       the config fragments, shared by every line
 # LINE is a Debian linux-source-LINE package: 6.1 (bookworm), 6.12 (trixie).
-_hs_ktop=$(cd "$(dirname "$0")" && while [ ! -d kernel-patch ] && [ "$PWD" != / ]; do cd ..; done && pwd)
+# The sourcing script names the checkout: $top (scripts) or $TOP (tests).
+_hs_ktop=${top:-${TOP:?kernel-series.sh: set top or TOP to the checkout}}
 
 HS_KERNEL_LINE_DEFAULT=6.1
 
