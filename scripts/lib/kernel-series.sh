@@ -20,7 +20,7 @@ hs_series_dir() {
 	if [ -f "$_hs_ktop/kernel-patch/$1/series" ]; then
 		echo "$_hs_ktop/kernel-patch/$1"
 	else
-		echo "no kernel series for Linux $1 (there are: $(hs_kernel_lines | tr '\n' ' '))" >&2
+		echo "no kernel series for Linux $1 (there are: $(echo $(hs_kernel_lines)))" >&2
 		return 1
 	fi
 }
