@@ -43,7 +43,7 @@ static __always_inline int snapshot_realmode(struct kvm_vcpu *vcpu)
 	struct hs_rm_counts *c, init = {};
 	__u64 now[HS_RM_MAX];
 
-	if (!bpf_core_field_exists(v->stat.h_put_tce_realmode))
+	if (!vcpu || !bpf_core_field_exists(v->stat.h_put_tce_realmode))
 		return 0;
 	if (!traced(&key.pid))
 		return 0;
@@ -68,7 +68,7 @@ static __always_inline int on_hcall_enter(struct kvm_vcpu *vcpu)
 	struct hs_task *t;
 	__u64 op;
 
-	if (!want(&key))
+	if (!vcpu || !want(&key))
 		return 0;
 	key.vcpu = BPF_CORE_READ(vcpu, vcpu_id);
 	if (vcpu_filtered(key.vcpu))
@@ -146,7 +146,7 @@ static __always_inline int on_guest_enter(struct kvm_vcpu *vcpu)
 	struct hs_lat *lat;
 
 	snapshot_realmode(vcpu);
-	if (!hist_scale)
+	if (!vcpu || !hist_scale)
 		return 0;
 	if (!current_tgid(&vk.pid))
 		return 0;
@@ -165,6 +165,11 @@ static __always_inline __u16 kind_of_exit(__u32 reason)
 	return reason == HS_KVM_EXIT_PAPR_HCALL ? HS_KIND_HCALL : HS_KIND_NONE;
 }
 
+/*
+ * Each handler checks vcpu for NULL first: since 6.12 (and its stable
+ * updates) the verifier takes a tracepoint's pointer arguments as possibly
+ * NULL and refuses a tp_btf program that reads through one unchecked.
+ */
 HS_PROGS(kvm_hcall_enter, struct kvm_vcpu *vcpu, on_hcall_enter(vcpu))
 HS_PROGS(kvm_guest_enter, struct kvm_vcpu *vcpu, on_guest_enter(vcpu))
 HS_PROGS(kvm_guest_exit, struct kvm_vcpu *vcpu, snapshot_realmode(vcpu))

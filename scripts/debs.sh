@@ -1,8 +1,12 @@
 # Sourced by scripts that need Debian ppc64el packages: one download cache,
 # outside the checkout.
-#   deb_path PKG       -> path of PKG's ppc64el .deb, downloaded once
+#   deb_path PKG [SUITE] -> path of PKG's ppc64el .deb, downloaded once;
+#                           SUITE bookworm (the system's, default) or trixie
 #   deb_prefetch PKG...   download the missing ones in one go (many packages)
 #   deb_arch_ready        apt knows ppc64el (added and updated once)
+# trixie's packages come through an apt of their own (its lists and cache
+# under $cache/apt-trixie, the archive's address taken from the system's
+# own sources): the system's apt never sees trixie.
 cache=${HCALLSCOPE_CACHE:-/var/cache/hcallscope}
 
 deb_arch_ready() {
@@ -11,16 +15,43 @@ deb_arch_ready() {
 	apt-get update -qq > /dev/null 2>&1 || true
 }
 
-deb_path() {
-	_deb=$(ls "$cache"/debs/"$1"_*_ppc64el.deb 2>/dev/null | head -1)
+deb_path() {	# PKG [SUITE]
+	case ${2:-bookworm} in
+	bookworm) _dir=$cache/debs ;;
+	trixie) _dir=$cache/debs-trixie ;;
+	*) echo "deb_path: no suite '$2' (bookworm, trixie)" >&2; return 1 ;;
+	esac
+	_deb=$(ls "$_dir"/"$1"_*_ppc64el.deb 2>/dev/null | head -1)
 	if [ -z "$_deb" ]; then
-		deb_arch_ready
-		mkdir -p "$cache/debs"
-		(cd "$cache/debs" && apt-get download -qq "$1:ppc64el" >/dev/null 2>&1) ||
-			{ echo "cannot download $1:ppc64el from Debian's archive" >&2; return 1; }
-		_deb=$(ls "$cache"/debs/"$1"_*_ppc64el.deb | head -1)
+		mkdir -p "$_dir"
+		if [ "${2:-bookworm}" = trixie ]; then
+			deb_trixie_ready || return 1
+			(cd "$_dir" && apt-get $_trixie_apt download -qq "$1:ppc64el" >/dev/null 2>&1)
+		else
+			deb_arch_ready
+			(cd "$_dir" && apt-get download -qq "$1:ppc64el" >/dev/null 2>&1)
+		fi || { echo "cannot download $1:ppc64el from Debian's archive (${2:-bookworm})" >&2; return 1; }
+		_deb=$(ls "$_dir"/"$1"_*_ppc64el.deb | head -1)
 	fi
 	echo "$_deb"
+}
+
+# apt options for trixie's ppc64el packages, its lists fetched once a day
+deb_trixie_ready() {
+	_t=$cache/apt-trixie
+	_trixie_apt="-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts=$_t/sources
+		-o Dir::State::Lists=$_t/lists -o Dir::Cache=$_t/cache -o Dir::State::status=/dev/null
+		-o APT::Architecture=ppc64el -o APT::Architectures=ppc64el"
+	[ -z "$(find "$_t/lists" -maxdepth 1 -name '*trixie*Packages*' -mmin -1440 2>/dev/null)" ] || return 0
+	_uri=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1)
+	[ -n "$_uri" ] || _uri=$(sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) bookworm .*/\2/p' /etc/apt/sources.list 2>/dev/null | head -1)
+	[ -n "$_uri" ] || { echo "no Debian archive in the system's apt sources to take trixie from" >&2; return 1; }
+	mkdir -p "$_t/sources" "$_t/lists/partial" "$_t/cache/archives/partial"
+	printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+		"$_uri" > "$_t/sources/trixie.sources"
+	# shellcheck disable=SC2086
+	apt-get $_trixie_apt update -qq > /dev/null 2>&1 ||
+		{ echo "cannot fetch trixie's package lists" >&2; return 1; }
 }
 
 deb_prefetch() {

@@ -5,8 +5,8 @@
 #
 #   scripts/power-testbed.sh [-M powernv8|powernv9|pseries-nested|pseries]
 #                            [-n e1000|e1000e|virtio|e1000e-vfio|e1000e-vfio2] [-a KERNEL-ARGS]
-#                            [-k KERNEL-DIR] [-g GUEST-DIR] [-o DIR] [-t SECS] [-c CPUS]
-#                            [-f FILE]... SCRIPT
+#                            [-k KERNEL-DIR | -D RELEASE] [-g GUEST-DIR] [-o DIR] [-t SECS]
+#                            [-c CPUS] [-f FILE]... SCRIPT
 #
 # SCRIPT runs as root inside the guest with /hs (our tools and files) on
 # PATH, tracefs and bpffs mounted and kvm-hv loaded when the machine can
@@ -15,7 +15,8 @@
 # and iperf3; "virtio" is virtio-net behind the guest's IOMMU
 # (iommu_platform=on), e1000 always maps DMA per packet.  -k boots our own
 # kernel instead of Debian's: a directory with vmlinux, kvm.ko and kvm-hv.ko
-# (scripts/kernel-build.sh).  -o builds the machine without booting it:
+# (scripts/kernel-build.sh).  -D picks Debian's kernel by release: 12
+# (default), 13 or 13-64k (scripts/lib/debian-kernels.sh).  -o builds the machine without booting it:
 # DIR gets vmlinux, initrd.gz and cmdline.  -g makes this machine a host of
 # its own guest: Debian's ppc64el QEMU and perf go in, and GUEST-DIR (a -o output)
 # lands in /hs/guest.  Everything the guest prints comes back on stdout; the exit
@@ -24,10 +25,12 @@
 # two things to run at the same time (a hostile VMM thread and a vCPU).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-kabi=6.1.0-50-powerpc64le
+. "$top/scripts/lib/debian-kernels.sh"
+release=12
 machine=powernv8 mem=2G timeout=240 files=() nic= append= kdir= outdir= guestdir= cpus=1
-while getopts M:t:f:n:a:k:o:g:c: c; do
+while getopts M:t:f:n:a:k:o:g:c:D: c; do
 	case $c in
+	D) release=$OPTARG ;;
 	c) cpus=$OPTARG
 	   [[ $cpus =~ ^[1-8]$ ]] || { echo "power-testbed: bad CPU count '$cpus' (1..8)" >&2; exit 2; } ;;
 	k) kdir=$OPTARG ;;
@@ -38,10 +41,12 @@ while getopts M:t:f:n:a:k:o:g:c: c; do
 	a) append=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	f) files+=("$OPTARG") ;;
-	*) echo "usage: power-testbed.sh [-M MACHINE] [-n NIC] [-a ARGS] [-k DIR] [-g DIR] [-o DIR] [-t SECS] [-c CPUS] [-f FILE]... SCRIPT" >&2; exit 2 ;;
+	*) echo "usage: power-testbed.sh [-M MACHINE] [-n NIC] [-a ARGS] [-k DIR | -D RELEASE] [-g DIR] [-o DIR] [-t SECS] [-c CPUS] [-f FILE]... SCRIPT" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
+kernel_of_release=$(hs_debian_kernel "$release" 2>&1) || { echo "power-testbed: $kernel_of_release" >&2; exit 2; }
+read -r kabi ksuite <<< "$kernel_of_release"
 [ $# -eq 1 ] && [ -r "$1" ] || { echo "power-testbed: need a readable guest script" >&2; exit 2; }
 script=$1
 
@@ -93,10 +98,10 @@ if [ -n "$guestdir" ]; then
 fi
 
 . "$top/scripts/debs.sh"
-fetch() {	# unpack Debian ppc64el packages into $stage
+fetch() {	# unpack Debian ppc64el packages into $stage (FETCH_SUITE's)
 	local p deb
 	for p in "$@"; do
-		deb=$(deb_path "$p") || exit 1
+		deb=$(deb_path "$p" "${FETCH_SUITE:-bookworm}") || exit 1
 		dpkg -x "$deb" "$stage"
 	done
 }
@@ -105,7 +110,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 stage=$work/stage root=$work/root
 mkdir -p "$stage" "$root"/{bin,hs,proc,sys,dev,tmp,lib/modules}
-fetch "linux-image-$kabi" busybox-static
+FETCH_SUITE=$ksuite fetch "linux-image-$kabi"
+fetch busybox-static
 [ -z "$nic" ] || fetch iperf3 libiperf0 libsctp1 libssl3 libc6
 
 cp "$stage/bin/busybox" "$root/bin/"
@@ -114,16 +120,19 @@ for a in sh mount umount mkdir cat echo ls sleep insmod poweroff grep sed awk wc
 	ln -sf busybox "$root/bin/$a"
 done
 # kernel modules with their dependencies, in load order
-modroot=$stage/lib/modules/$kabi/kernel
+modroot=$stage/lib/modules/$kabi/kernel	# Debian 13: usr/lib, modules xz'd
+[ -d "$modroot" ] || modroot=$stage/usr/lib/modules/$kabi/kernel
 add_module() {
-	local ko dep
+	local ko dep name
 	grep -qx "$1" "$root/hs/modules" 2>/dev/null && return 0
-	ko=$(find "$modroot" -name "$1.ko" | head -1)
-	[ -n "$ko" ] || ko=$(find "$modroot" -name "$(echo "$1" | tr _ -).ko" | head -1)
+	ko=$(find "$modroot" -name "$1.ko" -o -name "$1.ko.xz" | head -1)
+	name=$(echo "$1" | tr _ -)
+	[ -n "$ko" ] || ko=$(find "$modroot" -name "$name.ko" -o -name "$name.ko.xz" | head -1)
 	[ -n "$ko" ] || { echo "power-testbed: no module $1" >&2; exit 1; }
 	for dep in $(modinfo -F depends "$ko" | tr , ' '); do add_module "$dep"; done
-	cp "$ko" "$root/lib/modules/"
-	basename "$ko" .ko >> "$root/hs/modules"
+	name=$(basename "$ko" .xz)
+	case $ko in *.xz) xz -dc "$ko" > "$root/lib/modules/$name" ;; *) cp "$ko" "$root/lib/modules/" ;; esac
+	basename "$name" .ko >> "$root/hs/modules"
 }
 kernel=$stage/boot/vmlinux-$kabi
 if [ -n "$kdir" ]; then

@@ -32,6 +32,13 @@ check_guest_view() {	# LOADJSON
 	jq -r '[.observed.tce_tables[].digest] | join(",")' "$load"
 }
 
+# Debian's kernel of release HS_DEBIAN (12 by default; 13, 13-64k):
+# Debian 12's has no BTF (hcallstat takes raw tracepoints and a BTF file
+# of ours), 13's has its own (BTF-typed tracepoints).
+debian_probes() {
+	case ${HS_DEBIAN:-12} in 12) echo raw_tp ;; *) echo tp_btf ;; esac
+}
+
 power_host_test() {	# MACHINE
 	cat > guest.sh <<EOS
 hcallstat -j -o /tmp/stat.json -- hcall-load -j -c 2 -m $POWER_MIX > /tmp/load.json || exit 1
@@ -39,7 +46,7 @@ echo "HS-LOAD \$(cat /tmp/load.json)"
 echo "HS-STAT \$(cat /tmp/stat.json)"
 EOS
 	local t0=$SECONDS
-	"$TOP/scripts/power-testbed.sh" -M "$1" -t 300 -f "$PPC_BIN/hcall-load" \
+	"$TOP/scripts/power-testbed.sh" -M "$1" -D "${HS_DEBIAN:-12}" -t 300 -f "$PPC_BIN/hcall-load" \
 		-f "$PPC_BIN/hcallstat" -f "$TOP/bpf/btf" guest.sh > console 2>&1 ||
 		{ tail -n 15 console; return 1; }
 	echo "$1 run: $((SECONDS - t0)) s"
@@ -47,7 +54,7 @@ EOS
 	sed -n 's/^HS-STAT //p' console > stat.json
 	jq -e '.backend == "power" and .vcpus == 2' load.json > /dev/null ||
 		{ echo "no hcall-load report"; tail -n 15 console; return 1; }
-	expect_eq "$(stat_total stat.json | jq -r .probes)" raw_tp "probes (Debian ppc64el has no kernel BTF)" &&
+	expect_eq "$(stat_total stat.json | jq -r .probes)" "$(debian_probes)" "probes on Debian ${HS_DEBIAN:-12}'s kernel" &&
 	expect_eq "$(stat_total stat.json | jq -r .realmode)" absent "real-mode counters on Debian's kernel" &&
 	check_against_load load.json stat.json || return 1
 	# the VMM's own view: one KVM_EXIT_PAPR_HCALL per userspace hcall + the last
@@ -72,6 +79,10 @@ t_power_powernv8_host_exact() {
 t_power_nested_host_exact() {
 	power_host_test pseries-nested
 }
+
+# Debian 13's stock kernels (4k and 64k pages) as the POWER8 host
+t_power_debian13_powernv8_host_exact() { HS_DEBIAN=13 power_host_test powernv8; }
+t_power_debian13_64k_powernv8_host_exact() { HS_DEBIAN=13-64k power_host_test powernv8; }
 
 # Guest mode in a pseries guest with real TCE traffic: iperf3 to a server
 # on this machine's loopback.  hcallstat's per-opcode counts must equal
@@ -104,7 +115,7 @@ echo "HS-STAT \$(cat /tmp/stat.json)"
 echo "HS-HCALL-TRACE-WARNINGS \$(dmesg | grep -c 'trace_hcall')"
 echo "HS-MMU \$(grep -m1 '^MMU' /proc/cpuinfo)"
 EOS
-	"$TOP/scripts/power-testbed.sh" -M pseries -n "$1" -a "$2" -t 300 \
+	"$TOP/scripts/power-testbed.sh" -M pseries -D "${HS_DEBIAN:-12}" -n "$1" -a "$2" -t 300 \
 		-f "$PPC_BIN/hcallstat" -f "$TOP/bpf/btf" guest.sh > console 2>&1 || rc=1
 	kill $srv 2>/dev/null; wait $srv 2>/dev/null
 	[ $rc = 0 ] && ! grep -q HS-IPERF-FAILED console || { tail -n 15 console; return 1; }
@@ -138,6 +149,9 @@ t_power_guest_e1000() {
 # kernel's recursion guard); hcallstat and the hist trigger then both miss
 # it, so their counts still agree but are a lower bound.  Measured: the
 # kernel's one-time warning about it, if any.
+# Guest mode in a pseries guest running Debian 13's kernel
+t_power_debian13_guest_e1000() { HS_DEBIAN=13 t_power_guest_e1000; }
+
 t_power_guest_e1000_hash_mmu() {
 	power_guest_test e1000 disable_radix || return 1
 	[ "$TCE_TOTAL" -gt 5000 ] || { echo "too few TCE hcalls: $TCE_TOTAL"; return 1; }
