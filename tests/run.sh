@@ -65,18 +65,27 @@ end_group() {
 }
 
 set -m	# every background job gets a process group of its own
-current=
-trap '[ -z "$current" ] || kill -TERM -- -"$current" 2> /dev/null; exit 130' INT TERM
+# Tests of these tiers run only inside emulated machines (QEMU TCG, mostly
+# one vCPU, so one core each) and touch nothing of this machine's: they run
+# HS_TEST_JOBS (2) at a time, after the others, each in a directory of its
+# own.  The rest run one at a time in $WORK/t.
+parallel_tiers=${HS_TEST_PARALLEL_TIERS:-" t-kernel t-kernel612 t-kernel-hostile t-kernel-lifecycle t-kernel-debug t-power "}
+max_jobs=${HS_TEST_JOBS:-2}
+declare -A job_name=() job_t0=() job_dir=()	# by process group (the job's PID)
+trap 'for g in "${!job_name[@]}"; do kill -TERM -- -"$g" 2> /dev/null; done; exit 130' INT TERM
 
-run_test() {
-	local name=$1 log=$WORK/log ok=0 t0=$SECONDS left
-	[ -z "$filter" ] || [[ $name == *"$filter"* ]] || return 0
-	rm -rf "$WORK/t" && mkdir "$WORK/t"
-	( cd "$WORK/t" && "$name" ) > "$log" 2>&1 < /dev/null &
-	current=$!
-	wait "$current" || ok=1
-	left=$(end_group "$current")
-	current=
+start_test() {	# NAME DIR
+	rm -rf "$2" && mkdir "$2"
+	( cd "$2" && "$1" ) > "$2.log" 2>&1 < /dev/null &
+	job_name[$!]=$1 job_t0[$!]=$SECONDS job_dir[$!]=$2
+}
+
+# The end of the test whose job was PID, exit status RC: what it left
+# running ended, the programs it left loaded unloaded, the verdict printed.
+finish_test() {	# PID RC
+	local g=$1 ok=0 left name=${job_name[$1]} log=${job_dir[$1]}.log
+	[ "$2" = 0 ] || ok=1
+	left=$(end_group "$g")
 	if [ -n "$left" ]; then
 		echo "processes left running (ended): $left" >> "$log"
 		ok=1
@@ -85,7 +94,7 @@ run_test() {
 		ok=1
 		"$BIN/hcallstat" --unpin > /dev/null 2>&1	# so the next test starts clean
 	fi
-	local secs=$((SECONDS - t0)) took=
+	local secs=$((SECONDS - job_t0[$g])) took=
 	tier_secs[${tier_of[$name]}]=$(( ${tier_secs[${tier_of[$name]}]:-0} + secs ))
 	[ $secs -lt 10 ] || took=" ($secs s)"	# where the time of a run goes
 	if [ $ok = 0 ]; then
@@ -97,6 +106,26 @@ run_test() {
 		echo "FAIL $name$took"
 		sed 's/^/     | /' "$log" | tail -n 25
 	fi
+	[ "${job_dir[$g]}" = "$WORK/t" ] || [ -n "${HS_TEST_KEEP:-}" ] || rm -rf "${job_dir[$g]}" "$log"
+	unset "job_name[$g]" "job_t0[$g]" "job_dir[$g]"
+}
+
+selected() { [ -z "$filter" ] || [[ $1 == *"$filter"* ]]; }
+
+run_test() {	# NAME: alone, now
+	local rc=0
+	selected "$1" || return 0
+	start_test "$1" "$WORK/t"
+	local g=$!
+	wait "$g" || rc=$?
+	finish_test "$g" "$rc"
+}
+
+# Wait for one running job to end, and finish it.
+reap_one() {
+	local g rc=0
+	wait -n -p g "${!job_name[@]}" || rc=$?
+	finish_test "$g" "$rc"
 }
 
 # C unit tests print a line per assertion ("ok NAME" / "FAIL NAME: why");
@@ -139,13 +168,28 @@ for b in $unit_bins; do
 	fi
 done
 
+t_all=$SECONDS
+parallel=()
 for t in $(declare -F | awk '{print $3}' | grep '^t_'); do
-	[ -n "${tier_of[$t]:-}" ] && run_test "$t"
+	[ -n "${tier_of[$t]:-}" ] || continue
+	if [[ $parallel_tiers == *" ${tier_of[$t]} "* ]] && [ "$max_jobs" -gt 1 ]; then
+		parallel+=("$t")
+	else
+		run_test "$t"
+	fi
 done
+for t in "${parallel[@]}"; do
+	selected "$t" || continue
+	[ ${#job_name[@]} -lt "$max_jobs" ] || reap_one
+	start_test "$t" "$WORK/p.$t"
+done
+while [ ${#job_name[@]} -gt 0 ]; do reap_one; done
 
 for k in "${!tier_secs[@]}"; do
 	printf '%s %d\n' "$k" "${tier_secs[$k]}"
 done | sort | awk '{ printf "time %-17s %4dm%02ds\n", $1, $2 / 60, $2 % 60; s += $2 }
-	END { if (NR) printf "time %-17s %4dm%02ds\n", "all", s / 60, s % 60 }'
+	END { if (NR) printf "time %-17s %4dm%02ds (tests one after another)\n", "all", s / 60, s % 60 }'
+t_all=$((SECONDS - t_all))
+printf 'time %-17s %4dm%02ds\n' wall $((t_all / 60)) $((t_all % 60))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
