@@ -81,14 +81,16 @@ e1000e-vfio)	# powernv: an e1000e on a PHB root port (PHB3 on powernv8, PHB4 on
 		# powernv9), its driver not loaded (for vfio-pci)
 	qemu_machine+=(-device pnv-phb,chip-id=0,index=0,id=phb0
 		       -device pnv-phb-root-port,bus=phb0,id=rp0
-		       -netdev user,id=n0 -device e1000e,netdev=n0,bus=rp0) ;;
+		       -netdev user,id=n0 -device e1000e,netdev=n0,bus=rp0)
+	modules="$modules vfio_pci vfio_iommu_spapr_tce" ;;	# Debian's kernel: modules
 e1000e-vfio2)	# the same, twice: two e1000e on two PHBs (two IOMMU groups)
 	qemu_machine+=(-device pnv-phb,chip-id=0,index=0,id=phb0
 		       -device pnv-phb-root-port,bus=phb0,id=rp0
 		       -netdev user,id=n0 -device e1000e,netdev=n0,bus=rp0
 		       -device pnv-phb,chip-id=0,index=1,id=phb1
 		       -device pnv-phb-root-port,bus=phb1,id=rp1
-		       -netdev user,id=n1 -device e1000e,netdev=n1,bus=rp1) ;;
+		       -netdev user,id=n1 -device e1000e,netdev=n1,bus=rp1)
+	modules="$modules vfio_pci vfio_iommu_spapr_tce" ;;
 *) echo "power-testbed: unknown NIC '$nic'" >&2; exit 2 ;;
 esac
 if [ -n "$guestdir" ]; then
