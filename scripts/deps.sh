@@ -4,11 +4,11 @@
 set -eu
 
 build="make gcc pkg-config clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev libyaml-dev libcrypt-dev"
-test="jq util-linux bsdextrautils procps linux-source-6.1 xz-utils curl iperf3 prometheus gnuplot-nox chromium file qemu-system-x86 linux-perf man-db systemd openssl whois"
+test="jq util-linux bsdextrautils procps linux-source-6.1 linux-source-6.12 xz-utils curl iperf3 prometheus gnuplot-nox chromium file qemu-system-x86 linux-perf man-db systemd openssl whois"
 bench="bpftrace linux-perf bc gnuplot-nox iperf3 jq"
-kernel="linux-source-6.1 xz-utils patch flex bison bc kmod cpio libssl-dev libelf-dev dwarves sparse perl"
+kernel="linux-source-6.1 linux-source-6.12 xz-utils patch flex bison bc kmod cpio libssl-dev libelf-dev dwarves sparse perl"
 deb="build-essential dpkg-dev debhelper fakeroot lintian gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross"
-power="qemu-system-ppc qemu-system-data ipxe-qemu gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross cpio kmod"
+power="qemu-system-ppc qemu-system-data ipxe-qemu gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross cpio kmod xz-utils"
 
 [ $# -gt 0 ] || set -- build test bench power kernel deb
 want=""
