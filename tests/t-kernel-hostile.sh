@@ -69,7 +69,7 @@ EOS
 # misaligned TCEs, and with VFIO the host hit BUG_ON() in pnv_tce_xchg().
 t_kernel_hostile_indirect_list_race() {
 	local kdir
-	kdir=$("$TOP/scripts/kernel-build.sh") || return 1
+	kdir=$(kernel_under_test) || return 1
 	{
 		echo "$E1000E_TO_VFIO"
 		each_backing_and_level RACE "2 1 0" -m put-tce-indirect-race=${HS_RACE_CALLS:-300}
@@ -118,7 +118,7 @@ check_race_runs() {	# CONSOLE
 # and without VFIO, while the 8-TCE ones of the same run stay in real mode.
 t_kernel_hostile_realmode_work_bounded() {
 	local kdir
-	kdir=$("$TOP/scripts/kernel-build.sh") || return 1
+	kdir=$(kernel_under_test) || return 1
 	cat > guest.sh <<EOS
 $E1000E_TO_VFIO
 echo 2 > /sys/module/kvm_hv/parameters/tce_accel
@@ -151,8 +151,8 @@ EOS
 # refused by kprobe_events, and the host then runs real-mode TCE hcalls.
 t_kernel_hostile_no_kprobe_in_real_mode() {
 	local kdir fns
-	kdir=$("$TOP/scripts/kernel-build.sh") || return 1
-	fns=$(sed -n 's/^+NOKPROBE_SYMBOL(\(.*\));$/\1/p' "$TOP"/kernel-patch/6.1/*.patch | sort -u | tr '\n' ' ')
+	kdir=$(kernel_under_test) || return 1
+	fns=$(sed -n 's/^+NOKPROBE_SYMBOL(\(.*\));$/\1/p' "$TOP/kernel-patch/${KLINE:-6.1}"/*.patch | sort -u | tr '\n' ' ')
 	[ -n "$fns" ] || { echo "no NOKPROBE_SYMBOL in the series"; return 1; }
 	cat > guest.sh <<EOS
 for f in $fns; do
@@ -193,7 +193,7 @@ EOS
 # it replays: HS_FUZZ_SEED=S HS_FUZZ_CALLS=N tests/run.sh hostile_fuzz
 t_kernel_hostile_fuzz() {
 	local kdir seed=${HS_FUZZ_SEED:-20261129} calls=${HS_FUZZ_CALLS:-600}
-	kdir=$("$TOP/scripts/kernel-build.sh") || return 1
+	kdir=$(kernel_under_test) || return 1
 	{
 		echo "$E1000E_TO_VFIO"
 		each_backing_and_level FUZZ "0 1 2" -c 2 --fuzz "$seed,$calls"

@@ -346,7 +346,7 @@ check_seed_run() {	# DIR CELLS
 # counted exactly, with the same guest view as on POWER8.
 t_kernel_powernv9_phb4_virtual_mode() {
 	local kdir
-	kdir=$("$TOP/scripts/kernel-build.sh") || return 1
+	kdir=$(kernel_under_test) || return 1
 	cat > guest.sh <<EOS
 $E1000E_TO_VFIO
 echo "HS-LEVEL \$(cat /sys/module/kvm_hv/parameters/tce_accel)"

@@ -72,3 +72,13 @@ t_kernel612_qemu_two_nics_reboot_replug_then_sigkill() {
 	KLINE=6.12 HS_REBOOTS=${HS_612_REBOOTS:-1} HS_REPLUGS=${HS_612_REPLUGS:-1} \
 		qemu_reboots 2 e1000e-vfio2 sigkill
 }
+
+# The hostile-guest tests that take a boot of their own, on 6.12: bounded
+# real-mode work, no kprobe on the real-mode path, the differential fuzzer.
+t_kernel612_hostile_realmode_work_bounded() { KLINE=6.12 t_kernel_hostile_realmode_work_bounded; }
+t_kernel612_hostile_no_kprobe_in_real_mode() { KLINE=6.12 t_kernel_hostile_no_kprobe_in_real_mode; }
+t_kernel612_hostile_fuzz() { KLINE=6.12 t_kernel_hostile_fuzz; }
+
+# powernv9 (PHB4) on 6.12: vfio-pci binds, and POWER9's entry path (no
+# real mode) completes every TCE hcall in virtual mode at level 2.
+t_kernel612_powernv9_phb4_virtual_mode() { KLINE=6.12 t_kernel_powernv9_phb4_virtual_mode; }
