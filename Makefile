@@ -70,8 +70,8 @@ LOAD_SRCS := tools/hcall-load/hcall-load.c \
 		tools/hcall-load/meddle.c)
 
 TOOLS := $(OUT)/hcallstat $(OUT)/hcall-load
-# a test helper for the emulated POWER host (tests/t-kernel.sh)
-TOOLS += $(if $(filter powerpc,$(BPF_ARCH)),$(OUT)/vfio-claim)
+# test helpers for the emulated POWER host (tests/t-kernel*.sh)
+TOOLS += $(if $(filter powerpc,$(BPF_ARCH)),$(OUT)/vfio-claim $(OUT)/kvm-tce-attach)
 
 # keep the BPF objects: min_core_btf and the tests read them
 .SECONDARY:
@@ -116,6 +116,9 @@ $(OUT)/hcall-load: $(LOAD_SRCS) tools/hcall-load/*.h $(LIB_SRCS) \
 
 $(OUT)/vfio-claim: tests/helpers/vfio-claim.c | $(OUT)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+$(OUT)/kvm-tce-attach: tests/helpers/kvm-tce-attach.c | $(OUT)
+	$(CC) $(CFLAGS) $(INCLUDES) -o $@ $< $(LDFLAGS)
 
 # C unit tests of the pure logic (tests/run.sh runs every build/ARCH/test-*)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/%,$(wildcard tests/unit/test-*.c))

@@ -353,3 +353,33 @@ EOS
 		jq -e '[.observed.per_vcpu[].kvm_stats.h_put_tce_indirect_realmode] | add > 0' > /dev/null ||
 		{ echo "no real-mode H_PUT_TCE_INDIRECT in the real-mode storm"; return 1; }
 }
+
+# A hostile VMM adds a VFIO group it never put in a container to the
+# kvm-vfio device and attaches it to a LIOBN (tests/helpers/kvm-tce-attach):
+# the group's table group then holds the host's own DMA window.  Before
+# kernel-patch 0020 (6.12: 0019) KVM took that table and would write the
+# guest's TCEs into it (in real mode, a WARN with the MMU off).  Pass: the
+# attach is refused (EPERM), the same group attaches once in a container
+# and carries TCE hcalls as ever, the host's log is clean.
+t_kernel_hostile_unclaimed_group_refused() {
+	local kdir
+	kdir=$(kernel_under_test) || return 1
+	cat > guest.sh <<EOS
+$E1000E_TO_VFIO
+echo "HS-ATTACH \$(kvm-tce-attach \$group)"
+hcall-load -j -m put-tce-kernel=10 --vfio \$group > /tmp/l.json || { cat /tmp/l.json; exit 1; }
+echo "HS-CONTAINED \$(cat /tmp/l.json)"
+$HOST_LOG_CHECK
+EOS
+	"$TOP/scripts/power-testbed.sh" -M powernv8 -n e1000e-vfio -k "$kdir" -t 300 \
+		-f "$PPC_BIN/hcall-load" -f "$PPC_BIN/kvm-tce-attach" guest.sh > console 2>&1 ||
+		{ tail -n 30 console; return 1; }
+	grep '^HS-ATTACH' console
+	expect_eq "$(sed -n 's/^HS-ATTACH //p' console)" "refused: EPERM" \
+		"attaching a group outside any container to a LIOBN" || return 1
+	sed -n 's/^HS-CONTAINED //p' console > l.json
+	expect_eq "$(jq -c '[.observed.vfio_group != null, ([.observed.per_vcpu[0].returns[].failed] | add),
+		(.observed.per_vcpu[0].kvm_stats | .h_put_tce_realmode + .h_put_tce_virtmode)]' l.json)" \
+		"[true,0,10]" "the group in a container: attached, 10 H_PUT_TCE done in the kernel" || return 1
+	! grep '^HS-HOSTLOG' console || { echo "the host's log shows harm"; return 1; }
+}
