@@ -10,16 +10,6 @@ E1000E_ALL_TO_VFIO='groups=$(pci-vfio.sh bind $(pci-vfio.sh find 0x10d3) | cut -
 groups=${groups%,}
 echo "HS-GROUPS $groups"'
 
-# Guest-script lines: count the host's IOMMU tables made and freed (powernv
-# allocates each in pnv_pci_table_alloc() and frees it through
-# pnv_pci_ioda2_table_free_pages()); "tables" prints "MADE FREED".
-TABLE_COUNTER='T=/sys/kernel/tracing
-[ -e $T/kprobe_events ] || mount -t tracefs nodev $T
-echo "r:hs/tbl_made pnv_pci_table_alloc" >> $T/kprobe_events &&
-echo "p:hs/tbl_freed pnv_pci_ioda2_table_free_pages" >> $T/kprobe_events &&
-echo 1 > $T/events/hs/enable || echo HS-NO-KPROBES
-tables() { echo "$(grep -c "tbl_made:" $T/trace) $(grep -c "tbl_freed:" $T/trace)"; }'
-
 # Guest-script lines: hcall-load ARGS with VFIO behind the table on each
 # tce_accel level of LEVELS; "HS-TAG LEVEL TABLES-BEFORE TABLES-AFTER JSON".
 vfio_runs() {	# TAG "LEVELS" HCALL-LOAD-ARGS...
@@ -36,11 +26,12 @@ echo 2 > /sys/module/kvm_hv/parameters/tce_accel
 EOS
 }
 
-# A whole guest script: every e1000e to vfio-pci, the table counter, the
+# A whole guest script: every e1000e to vfio-pci, the table counter
+# (tests/guest/iommu-tables.sh: "tables" prints "MADE FREED"), the
 # vfio_runs, the host's log check.
 vfio_runs_script() {	# TAG "LEVELS" HCALL-LOAD-ARGS...
 	echo "$E1000E_ALL_TO_VFIO"
-	echo "$TABLE_COUNTER"
+	echo '. /hs/iommu-tables.sh'
 	vfio_runs "$@"
 	echo "$HOST_LOG_CHECK"
 	echo "echo HS-ALIVE"
@@ -72,7 +63,8 @@ lifecycle_host() {	# NIC GUEST-SCRIPT [KERNEL-ARGS]
 	local kdir=${HS_KERNEL_DIR:-}
 	[ -n "$kdir" ] || kdir=$("$TOP/scripts/kernel-build.sh" ${KFLAVOUR:-}) || return 1
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -c 2 -n "$1" -k "$kdir" -t 900 ${3:+-a "$3"} \
-		-f "$PPC_BIN/hcall-load" -f "$TOP/bench/pci-vfio.sh" "$2" > console 2>&1 || { tail -n 30 console; return 1; }
+		-f "$PPC_BIN/hcall-load" -f "$TOP/bench/pci-vfio.sh" -f "$TOP/tests/guest/iommu-tables.sh" \
+		-f "$TOP/tests/guest/kmemleak-scan.sh" "$2" > console 2>&1 || { tail -n 30 console; return 1; }
 }
 
 # Two e1000e on two PHB3s, one VFIO container, both groups attached to
@@ -145,7 +137,8 @@ qemu_lifecycle_host() {	# NIC HOST-SCRIPT
 	iperf3 -s -B 127.0.0.1 -p "$PORT" > iperf3-server.log 2>&1 &
 	srv=$!
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -n "$1" -k "$kdir" -g "$guest" -t 1800 \
-		-f "$TOP/bench" "$2" > console 2>&1 || rc=$?
+		-f "$TOP/bench" -f "$TOP/tests/guest/iommu-tables.sh" -f "$TOP/tests/guest/kmemleak-scan.sh" \
+		"$2" > console 2>&1 || rc=$?
 	kill $srv 2> /dev/null
 	wait $srv 2> /dev/null
 	[ $rc = 0 ] || { tail -n 30 console; return 1; }
@@ -189,7 +182,7 @@ qemu_reboots() {	# NICS NIC-SETUP END
 	local n=${HS_REBOOTS:-2} r=${HS_REPLUGS:-4} t0=$SECONDS
 	PORT=$((20000 + RANDOM % 10000))
 	{
-		echo "$TABLE_COUNTER"
+		echo '. /hs/iommu-tables.sh'
 		qemu_guest_start "$1" $PORT
 		cat <<EOS
 for i in \$(seq $n); do
@@ -217,7 +210,7 @@ sh /hs/bench/guest.sh stop
 echo "HS-TABLES-END $(tables)"
 EOS
 		# the debug build: kmemleak's view once QEMU is gone
-		[ "${KFLAVOUR:-}" != -d ] || echo "$KMEMLEAK_SCAN"
+		[ "${KFLAVOUR:-}" != -d ] || echo "sh /hs/kmemleak-scan.sh"
 		echo 'dmesg | sed "s/^/HS-DMESG /"'
 		echo "echo HS-ALIVE"
 	} > host.sh

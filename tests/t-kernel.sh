@@ -329,7 +329,7 @@ t_kernel_powernv8_iommu_groups_claim_and_hotplug() {
 	kdir=$("$TOP/scripts/kernel-build.sh") || return 1
 	{
 		echo "$E1000E_ALL_TO_VFIO"
-		echo "$TABLE_COUNTER"
+		echo '. /hs/iommu-tables.sh'
 		cat <<'EOS'
 . /hs/proc.sh
 echo "HS-IOMMUS $(ls /sys/class/iommu | wc -l)"
@@ -357,7 +357,7 @@ EOS
 	} > guest.sh
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -c 2 -n e1000e-vfio2 -k "$kdir" -t 600 \
 		-f "$PPC_BIN/hcall-load" -f "$PPC_BIN/vfio-claim" -f "$TOP/bench/pci-vfio.sh" \
-		-f "$TOP/scripts/lib/proc.sh" guest.sh > console 2>&1 ||
+		-f "$TOP/scripts/lib/proc.sh" -f "$TOP/tests/guest/iommu-tables.sh" guest.sh > console 2>&1 ||
 		{ tail -n 30 console; return 1; }
 	grep -q '^HS-ALIVE' console || { tail -n 20 console; echo "the host did not survive"; return 1; }
 	! grep '^HS-HOSTLOG' console || { echo "the host's log shows harm"; return 1; }
