@@ -57,38 +57,15 @@ if [ -z "$port" ]; then
 	srv=$!
 fi
 
-# The emulated host's script.  QEMU's machine options: TCG's POWER8 has
-# none of the Spectre mitigations the pseries machine asks KVM for.
-cat > "$work/host.sh" <<EOS
-mount -t debugfs none /sys/kernel/debug
-dev=\$(grep -l 0x10d3 /sys/bus/pci/devices/*/device | head -1 | xargs dirname | xargs basename)
-[ -n "\$dev" ] || { echo "HS-FAILED no e1000e"; exit 1; }
-for v in ${variants//,/ }; do
-	args=
-	[ \$v = no-ddw ] && args=disable_ddw
-	sh /hs/guest.sh start -d \$dev -k /hs/guest/vmlinux -i /hs/guest/initrd.gz \\
-		-a "\$args" -m 1G -w 300 \\
-		-x cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off ||
-		{ echo "HS-FAILED \$v: guest start"; continue; }
-	sh /hs/iperf-matrix.sh -s 10.0.2.2:$port -o /tmp/raw/\$v -n "\$v" -l $levels -d $dirs \\
-		-P $streams -M $mtus -t $secs || echo "HS-FAILED \$v: matrix"
-	# the matrix, however it ended, leaves no tracer running and the switch as it was
-	left=\$(for p in /proc/[0-9]*; do readlink \$p/exe; done 2> /dev/null | grep -cE '/(hcallstat|perf)\$')
-	[ "\$left" = 0 ] || echo "HS-FAILED \$v: \$left hcallstat/perf process(es) left running"
-	[ "\$(cat /sys/module/kvm_hv/parameters/tce_accel)" = 2 ] || echo "HS-FAILED \$v: tce_accel not restored"
-	sh /hs/guest.sh stop
-done
-mkdir -p /tmp/raw; dmesg > /tmp/raw/host-dmesg.log
-echo HS-RAW-BEGIN
-tar -C /tmp/raw -cf - . | gzip | base64
-echo HS-RAW-END
-EOS
+# The emulated host runs bench/emulated-host.sh; bench/ and scripts/ go
+# in whole, so the scripts find each other as in a checkout.
+echo "sh /hs/bench/emulated-host.sh -V $variants -- -s 10.0.2.2:$port -l $levels -d $dirs -P $streams -M $mtus -t $secs" > "$work/host.sh"
 echo "emulated: booting the POWER8 host (run $run_id)" >&2
 rc=0
 "$top/scripts/power-testbed.sh" -M powernv8 -n e1000e-vfio -k "$kdir" -g "$work/guest" -t 1800 \
-	-f "$top/bench/guest.sh" -f "$top/bench/iperf-matrix.sh" -f "$top/build/ppc64le/hcallstat" \
+	-f "$top/bench" -f "$top/scripts" -f "$top/build/ppc64le/hcallstat" \
 	"$work/host.sh" > "$work/console" 2>&1 || rc=$?
-grep -E '^(HS-FAILED|iperf-matrix|guest.sh)' "$work/console" | tr -d '\r' >&2 || true
+grep -E '^(HS-FAILED|iperf-matrix|guest.sh|pci-vfio)' "$work/console" | tr -d '\r' >&2 || true
 mkdir -p "$work/raw"
 tr -d '\r' < "$work/console" | sed -n '/^HS-RAW-BEGIN$/,/^HS-RAW-END$/p' | sed '1d;$d' |
 	base64 -d 2> /dev/null | tar -xzf - -C "$work/raw" 2> /dev/null ||

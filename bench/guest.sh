@@ -24,6 +24,7 @@
 # RUNDIR/monitor.log).
 set -eu
 die() { echo "guest.sh: $*" >&2; exit 1; }
+here=$(cd "$(dirname "$0")" && pwd)
 
 cmd=${1:-}
 [ $# -gt 0 ] && shift
@@ -62,14 +63,11 @@ guest_exec() {
 	return $rc
 }
 
-# Give the devices back to the drivers they had, forget our override.
+# Give the devices back to the drivers they had.
 release_device() {
 	[ -r "$run/device" ] || return 0
-	while read -r d drv; do
-		p=/sys/bus/pci/devices/$d
-		[ ! -e "$p/driver" ] || echo "$d" > "$p/driver/unbind"
-		echo > "$p/driver_override"
-		[ "$drv" = none ] || echo "$d" > /sys/bus/pci/drivers_probe 2>/dev/null || true
+	while read -r d drv _; do
+		sh "$here/pci-vfio.sh" release "$d" "$drv" < /dev/null || true
 	done < "$run/device"
 }
 
@@ -110,7 +108,7 @@ replug_device() {	# PCI-ADDR
 	kill -0 "$(cat "$run/qemu.pid" 2> /dev/null)" 2> /dev/null || die "the guest's QEMU is gone (see $run/qemu.log)"
 	id=$(awk -v d="$1" '$1 == d { print "hsnic" NR - 1 }' "$run/device")
 	[ -n "$id" ] || die "$1 is not passed through to this guest"
-	group=$(basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")")
+	group=$(awk -v d="$1" '$1 == d { print $3 }' "$run/device")
 	monitor stop
 	monitor "device_del $id"
 	monitor system_reset
@@ -150,31 +148,17 @@ start_guest() {
 	[ -r "$kernel" ] && [ -r "$initrd" ] || die "cannot read $kernel or $initrd"
 	[ -e /dev/kvm ] || die "no /dev/kvm (load kvm-hv)"
 	command -v qemu-system-ppc64 > /dev/null || die "no qemu-system-ppc64 (Debian package qemu-system-ppc)"
-	devs=$(echo "$dev" | tr , ' ')
-	for d in $devs; do
-		p=/sys/bus/pci/devices/$d
-		[ -e "$p" ] || die "no PCI device $d"
-		[ -e "$p/iommu_group" ] || die "$d has no IOMMU group (IOMMU off, or a kernel without kernel-patch/0001)"
-	done
 	[ ! -e "$run" ] || die "$run exists: a guest is running (guest.sh stop -r $run)"
 	mkdir -p "$run"
 	trap 'stop_guest' EXIT
+	# what was bound is given back at stop, also when a later device fails
+	# shellcheck disable=SC2046
+	sh "$here/pci-vfio.sh" bind $(echo "$dev" | tr , ' ') > "$run/device" || exit 1
 	vfio= n=0
-	for d in $devs; do
-		p=/sys/bus/pci/devices/$d
-		drv=none
-		[ ! -e "$p/driver" ] || drv=$(basename "$(readlink "$p/driver")")
-		echo "$d $drv" >> "$run/device"
-		if [ "$drv" != vfio-pci ]; then
-			[ "$drv" = none ] || echo "$d" > "$p/driver/unbind"
-			echo vfio-pci > "$p/driver_override"
-			echo "$d" > /sys/bus/pci/drivers_probe
-			[ "$(basename "$(readlink "$p/driver" 2>/dev/null)")" = vfio-pci ] ||
-				die "$d does not bind to vfio-pci (see dmesg)"
-		fi
+	while read -r d _; do
 		vfio="$vfio -device vfio-pci,host=$d,id=hsnic$n"
 		n=$((n + 1))
-	done
+	done < "$run/device"
 	mkfifo "$run/ctl.in" "$run/ctl.out" "$run/mon.in" "$run/mon.out"
 	# the monitor's answers, kept for a look (cat ends with QEMU)
 	cat "$run/mon.out" > "$run/monitor.log" 2>&1 &

@@ -19,6 +19,8 @@
 set -eu
 die() { echo "iperf-matrix: $*" >&2; exit 1; }
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../scripts/lib/proc.sh"	# wait_attached
+. "$here/../scripts/lib/hcall-hist.sh"	# the guest's hist trigger
 
 server= out= levels=2,1,0 dirs=tx,rx streams=1 mtus=1500 secs=10 iface=eth0 label=
 guest="sh $here/guest.sh exec"
@@ -55,18 +57,16 @@ kvmdbg=/sys/kernel/debug/kvm
 [ ! -e "$out" ] || die "$out exists; give a new directory"
 $guest true > /dev/null 2>&1 || die "the guest does not answer through '$guest'"
 $guest command -v iperf3 > /dev/null 2>&1 || die "no iperf3 in the guest"
-trig=/sys/kernel/tracing/events/powerpc/hcall_entry
-$guest test -w $trig/trigger || die "the guest has no powerpc:hcall_entry trigger (tracefs, CONFIG_HIST_TRIGGERS)"
+$guest test -w $HCALL_HIST_EVENT/trigger || die "the guest has no powerpc:hcall_entry trigger (tracefs, CONFIG_HIST_TRIGGERS)"
 
 mkdir -p "$out"
 old_level=$(cat $switch)
-hist='hist:keys=opcode:vals=hitcount:size=256'
 hs= pf=
 cleanup() {	# also on a failed cell: no tracer or perf left running
 	[ -z "$hs" ] || { kill -INT "$hs" 2> /dev/null; wait "$hs" 2> /dev/null; }
 	[ -z "$pf" ] || { kill -INT "$pf" 2> /dev/null; wait "$pf" 2> /dev/null; }
 	echo "$old_level" > $switch
-	$guest "echo '!$hist' >> $trig/trigger" > /dev/null 2>&1 || true
+	$guest "$(hcall_hist_cmd stop)" > /dev/null 2>&1 || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -96,7 +96,7 @@ counters() {	# the kernel's TCE path counters, "name value" per line
 	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 } > "$out/run"
 
-$guest "echo '$hist' >> $trig/trigger" || die "cannot set the guest's hist trigger"
+$guest "$(hcall_hist_cmd start)" || die "cannot set the guest's hist trigger"
 # warm-up: allocates the TCE table pages, checks the server answers
 echo 2 > $switch
 $guest "iperf3 -c $server -p $port -t 1 -J" > "$out/warmup.json" 2>&1 ||
@@ -122,14 +122,9 @@ for mtu in $(echo "$mtus" | tr , ' '); do
 				if command -v hcallstat > /dev/null; then
 					hcallstat -v -L -j -o "$cell/hcallstat.json" 2> "$cell/hcallstat.err" &
 					hs=$!
-					i=0
-					until grep -q attached "$cell/hcallstat.err"; do
-						kill -0 $hs 2> /dev/null || fail "$cell" "hcallstat: $(tail -n 1 "$cell/hcallstat.err")"
-						i=$((i + 1)); [ $i -lt 600 ] || fail "$cell" "hcallstat did not attach"
-						sleep 0.1
-					done
+					why=$(wait_attached "$cell/hcallstat.err" $hs 60) || fail "$cell" "$why"
 				fi
-				$guest "echo '$hist:clear' >> $trig/trigger" || fail "$cell" "guest: cannot clear the hist"
+				$guest "$(hcall_hist_cmd clear)" || fail "$cell" "guest: cannot clear the hist"
 				counters > "$cell/kvm-before"
 				head -n 1 /proc/stat > "$cell/cpu-before"
 				pf=
@@ -150,7 +145,7 @@ for mtu in $(echo "$mtus" | tr , ' '); do
 				[ -z "$err" ] || fail "$cell" "iperf3: $err"
 				grep -q '"sum_sent"' "$cell/iperf3.json" || fail "$cell" "iperf3 gave no result"
 				sleep 1	# the connection's last packets
-				$guest cat $trig/hist > "$cell/guest-hist" || fail "$cell" "guest: cannot read the hist"
+				$guest "$(hcall_hist_cmd read)" > "$cell/guest-hist" || fail "$cell" "guest: cannot read the hist"
 				counters > "$cell/kvm-after"
 				if [ -n "$hs" ]; then kill -INT $hs; wait $hs || true; hs=; fi
 				echo ok > "$cell/status"

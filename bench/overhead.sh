@@ -130,6 +130,7 @@ hs_name() {	# the flavour hcallstat attached
 }
 load_pid= hs=
 hs_pid_ns() {	# HCALLSTAT-ARGS...: hcallstat -p on a waiting hcall-load
+	local why
 	rm -f "$tmp/load.err"	# not the "ready" of the last one
 	"$bin/hcall-load" -w -j -m "pio-kernel=$n" > "$tmp/load.json" 2> "$tmp/load.err" &
 	load_pid=$!
@@ -137,7 +138,7 @@ hs_pid_ns() {	# HCALLSTAT-ARGS...: hcallstat -p on a waiting hcall-load
 	rm -f "$tmp/stat.err"
 	"$bin/hcallstat" -v -j -o "$tmp/stat.json" -p "$load_pid" "$@" 2> "$tmp/stat.err" &
 	hs=$!
-	wait_line "$tmp/stat.err" attached 30 "$hs" || { echo "overhead: hcallstat did not attach: $(tail -n 1 "$tmp/stat.err")" >&2; exit 1; }
+	why=$(wait_attached "$tmp/stat.err" "$hs" 30) || { echo "overhead: $why" >&2; exit 1; }
 	kill -USR1 "$load_pid"
 	wait_gone "$load_pid" "$limit" || { echo "overhead: hcall-load did not finish within $limit s" >&2; exit 1; }
 	load_pid=

@@ -14,30 +14,13 @@ jq -r '.cells | sort_by(.variant != "no-ddw", .variant, .mtu, .streams, .directi
 	 .hcalls_per_MB["real-mode"], .hcalls_per_MB["virtual-mode"], .hcalls_per_MB.userspace] |
 	map(tostring) | join(" ")' "$1" > "$data"
 [ -s "$data" ] || { echo "plot: no finished cells in $1" >&2; exit 1; }
+gp_quote() { printf '%s' "$1" | sed "s/'/''/g"; }
 title=$(jq -r '"\(.run_id) (\(.source)\(if .complete then "" else ", PARTIAL" end))"' "$1")
 for term in "pngcairo size 1000,700 font ',9'" "svg size 1000,700 dynamic font ',9'"; do
 	ext=png
 	case $term in svg*) ext=svg ;; esac
-	gnuplot <<EOP
-set terminal $term
-set output "$2.$ext"
-set multiplot layout 2,1 title "$title"
-set style data histograms
-set style fill solid 0.8 border -1
-set boxwidth 0.8
-set grid ytics
-set yrange [0:*]
-set xtics rotate by -35 noenhanced font ',8'
-set bmargin 5
-set key inside right top opaque box
-set ylabel "iperf3 throughput, MB/s"
-set style histogram clustered
-plot "$data" using 2:xtic(1) title "throughput" lc rgb "#4477aa"
-set ylabel "TCE hcalls per MB"
-set style histogram rowstacked
-plot "$data" using 3:xtic(1) title "real mode" lc rgb "#228833", \
-     "" using 4 title "virtual mode" lc rgb "#ccbb44", \
-     "" using 5 title "userspace" lc rgb "#ee6677"
-unset multiplot
-EOP
+	# the values as gnuplot strings: single-quoted, quotes doubled
+	gnuplot -e "term = '$(gp_quote "$term")'; out = '$(gp_quote "$2.$ext")'" \
+		-e "data = '$(gp_quote "$data")'; title = '$(gp_quote "$title")'" \
+		"$(dirname "$0")/plot.gp"
 done

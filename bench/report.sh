@@ -31,13 +31,12 @@ run_id=${run_id:-$(basename "$out")}
 command -v jq > /dev/null || die "no jq (scripts/deps.sh test)"
 
 . "$top/scripts/lib/hcalls.sh"	# the one hcall table: bpf/hcalls.def
+. "$top/scripts/lib/hcall-hist.sh"	# the guest's hist trigger
 ops=$(jq -n --argjson put "$(hcall_opcode H_PUT_TCE)" --argjson ind "$(hcall_opcode H_PUT_TCE_INDIRECT)" \
 	--argjson stuff "$(hcall_opcode H_STUFF_TCE)" '{h_put_tce: $put, h_put_tce_indirect: $ind, h_stuff_tce: $stuff}')
 
-# kvm-hv's tce_accel levels (kernel-patch/0002), and a cell's name in
-# every table, plot and diff: variant/direction/Llevel/Pstreams/mtu
-levelname='def levelname: {"2": "real mode", "1": "virtual mode only", "0": "userspace only"}[.];
-def cellkey($r; $c): "\($r.label)/\($c.direction)/L\($c.level)/P\($c.streams)/\($c.mtu)";'
+# the programs that make cells and the run: bench/report.jq
+jqr() { jq -L "$top/bench" "$@"; }
 
 kv_json() {	# key=value lines -> JSON object of strings
 	jq -Rn '[inputs | select(test("=")) | capture("^(?<k>[^=]*)=(?<v>.*)$") | {(.k): .v}] | add // {}' < "$1"
@@ -46,7 +45,7 @@ counters_json() {	# "name value" lines -> {name: value}
 	jq -Rn '[inputs | select(length > 0) | split(" ") | {(.[0]): (.[1] | tonumber)}] | add // {}' < "$1"
 }
 hist_json() {	# the guest's hist trigger output -> {opcode: hits}
-	sed -n 's/^{ opcode: *\([0-9]*\) } hitcount: *\([0-9]*\)$/\1 \2/p' "$1" |
+	hcall_hist_counts < "$1" |
 		jq -Rn '[inputs | split(" ") | {(.[0]): (.[1] | tonumber)}] | add // {}'
 }
 perf_json() {	# perf stat -x, output -> {event: value} (task-clock in msec), or null
@@ -76,11 +75,8 @@ for m in "$@"; do
 		config=$(kv_json "$c/config")
 		status=$(cat "$c/status" 2> /dev/null || echo "failed: unfinished")
 		if [ "$status" != ok ]; then
-			jq -cn --argjson r "$run" --argjson c "$config" --arg s "$status" \
-				"$levelname"'{key: cellkey($r; $c), variant: $r.label, guest_cmdline: $r.guest_cmdline,
-				  ddw: ($r.guest_cmdline | test("disable_ddw") | not),
-				  level: ($c.level | tonumber), level_name: ($c.level | levelname), direction: $c.direction,
-				  streams: ($c.streams | tonumber), mtu: ($c.mtu | tonumber), status: $s}' >> "$tmp/cells.jsonl"
+			jqr -cn --argjson r "$run" --argjson c "$config" --arg s "$status" \
+				'include "report"; failed_cell($r; $c; $s)' >> "$tmp/cells.jsonl"
 			continue
 		fi
 		for f in iperf3.json kvm-before kvm-after guest-hist cpu-before cpu-after; do
@@ -91,48 +87,16 @@ for m in "$@"; do
 		stat=null
 		[ ! -s "$c/hcallstat.json" ] || stat=$(jq -c 'select(.type == "total")' "$c/hcallstat.json") ||
 			die "$c/hcallstat.json: malformed"
-		jq -cn --argjson r "$run" --argjson c "$config" --argjson ops "$ops" \
+		jqr -cn --argjson r "$run" --argjson c "$config" --argjson ops "$ops" \
 			--slurpfile ip "$c/iperf3.json" \
 			--argjson before "$(counters_json "$c/kvm-before")" \
 			--argjson after "$(counters_json "$c/kvm-after")" \
 			--argjson hist "$(hist_json "$c/guest-hist")" \
 			--argjson busy "$(cpu_busy "$c/cpu-before" "$c/cpu-after")" \
 			--argjson perf "$(perf_json "$c/perf-stat.csv")" \
-			--argjson stat "${stat:-null}" '
-			'"$levelname"'
-			($ip[0].end) as $e |
-			(if $c.direction == "tx" then $e.sum_sent else $e.sum_received end) as $s |
-			($s.bytes / 1e6) as $mb |
-			([$ops | keys[] as $h | {($h): {
-				"real-mode": ($after["\($h)_realmode"] - $before["\($h)_realmode"]),
-				"virtual-mode": ($after["\($h)_virtmode"] - $before["\($h)_virtmode"]),
-				"userspace": ($after["\($h)_user"] - $before["\($h)_user"])}}] | add) as $host |
-			([$ops | to_entries[] | {(.key): ($hist["\(.value)"] // 0)}] | add) as $guest |
-			([$host[][]] | add) as $host_total |
-			{key: cellkey($r; $c), variant: $r.label, guest_cmdline: $r.guest_cmdline,
-			 ddw: ($r.guest_cmdline | test("disable_ddw") | not),
-			 level: ($c.level | tonumber), level_name: ($c.level | levelname),
-			 direction: $c.direction, streams: ($c.streams | tonumber), mtu: ($c.mtu | tonumber),
-			 status: "ok", seconds: $s.seconds, bytes: $s.bytes,
-			 throughput_MBps: ($s.bits_per_second / 8e6),
-			 retransmits: ($e.sum_sent.retransmits // null),
-			 tce_hcalls: {host: $host, guest: $guest,
-				host_total: $host_total, guest_total: ([$guest[]] | add)},
-			 hcalls_per_MB: (if $mb > 0 then
-				{"real-mode": ([$host[]["real-mode"]] | add / $mb),
-				 "virtual-mode": ([$host[]["virtual-mode"]] | add / $mb),
-				 "userspace": ([$host[]["userspace"]] | add / $mb),
-				 total: ($host_total / $mb)} else null end),
-			 host_cpu_busy_pct: $busy,
-			 perf_stat: $perf,
-			 hcallstat: (if $stat == null then null else
-				([$stat.rows[] | select(.kind == "hcall" and ([.code] | inside([$ops[]]))) |
-				  {code, path, arg, count, latency}]) as $r |
-				{probes: $stat.probes, realmode: $stat.realmode, tce_rows: $r,
-				 mean_latency_ns: ([$r[] | select((.latency.count // 0) > 0) | .path] | unique |
-					map(. as $p | [$r[] | select(.path == $p and (.latency.count // 0) > 0)] |
-					    {($p): (([.[].latency.sum_ns] | add) / ([.[].latency.count] | add))}) | add // {})}
-			 end)}' >> "$tmp/cells.jsonl" ||
+			--argjson stat "${stat:-null}" \
+			'include "report"; ok_cell($r; $c; $ops; $ip[0]; $before; $after; $hist; $busy; $perf; $stat)' \
+			>> "$tmp/cells.jsonl" ||
 			die "$c: cannot read its files"
 	done
 done
@@ -140,26 +104,12 @@ done
 
 first=$1
 [ -z "$series_key" ] || [[ $series_key =~ ^[0-9a-f]{16}$ ]] || die "bad series key '$series_key' (16 hex digits)"
-jq -n --arg id "$run_id" --arg source "$source" --arg partial "$partial" \
+jqr -n --arg id "$run_id" --arg source "$source" --arg partial "$partial" \
 	--arg series "$series_key" --argjson run "$(kv_json "$first/run")" \
-	--slurpfile cells "$tmp/cells.jsonl" '
-	{schema: "hcallscope.iperf/1", run_id: $id, source: $source,
-	 complete: ($partial == "" and ([$cells[] | select(.status != "ok")] | length == 0)),
-	 partial_reason: (if $partial == "" then null else $partial end),
-	 date: $run.date,
-	 kernel: {release: $run.kernel, version: $run.kernel_version,
-		  series_sha256: (if $series == "" then null else $series end)},
-	 host: {cpu: $run.cpu, platform: ($run.platform | sub(" +$"; "")), cpus: ($run.host_cpus | tonumber)},
-	 guest_kernel: $run.guest_kernel, server: $run.server, duration_s: ($run.duration | tonumber),
-	 cells: $cells}' > "$tmp/run.json"
+	--slurpfile cells "$tmp/cells.jsonl" \
+	'include "report"; run($id; $source; $partial; $series; $run; $cells)' > "$tmp/run.json"
 
-jq -r '["variant","level","level_name","direction","streams","mtu","status","throughput_MBps",
-	"hcalls_per_MB_real","hcalls_per_MB_virt","hcalls_per_MB_user","host_tce_hcalls",
-	"guest_tce_hcalls","host_cpu_busy_pct"],
-	(.cells[] | [.variant, .level, .level_name, .direction, .streams, .mtu, .status,
-	 .throughput_MBps, .hcalls_per_MB["real-mode"], .hcalls_per_MB["virtual-mode"],
-	 .hcalls_per_MB.userspace, .tce_hcalls.host_total, .tce_hcalls.guest_total,
-	 .host_cpu_busy_pct]) | @csv' "$tmp/run.json" > "$tmp/cells.csv"
+jqr -r 'include "report"; cells_csv' "$tmp/run.json" > "$tmp/cells.csv"
 
 # a run whose first cell failed has nothing to plot
 [ "$(jq '[.cells[] | select(.status == "ok")] | length' "$tmp/run.json")" = 0 ] ||

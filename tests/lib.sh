@@ -1,7 +1,8 @@
 # Helpers shared by tests/t-*.sh (sourced by tests/run.sh).
 
-. "$TOP/scripts/lib/proc.sh"	# wait_line, stop_pid: bounded waits
+. "$TOP/scripts/lib/proc.sh"	# wait_line, wait_attached, stop_pid: bounded waits
 . "$TOP/scripts/lib/hcalls.sh"	# opcodes, TCE set and LIOBNs from their one home
+. "$TOP/scripts/lib/hcall-hist.sh"	# the guest's hist trigger: commands, parser
 
 expect_eq() {	# GOT WANT WHAT
 	[ "$1" = "$2" ] && return 0
@@ -47,23 +48,7 @@ stat_sum() {	# STATFILE JQ-CONDITION
 check_against_load() {	# LOADJSON STATJSON
 	local load=$1 stat=$2 bad
 	stat_total "$stat" | jq -e .rows > /dev/null || { echo "no total in $stat"; return 1; }
-	bad=$(stat_total "$stat" | jq -r --slurpfile L "$load" '
-		$L[0] as $l | . as $s |
-		# requests that look alike to hcallstat (same kind, code, arg, path) are summed
-		($l.mix | group_by([.kind, .code, .arg, .path]) |
-		 map(.[0] + {per_vcpu: (map(.per_vcpu) | add), request: (map(.request) | join("+"))})) as $keys |
-		([range(0; $l.vcpus) as $v | $keys[] | . as $m |
-		  ([$s.rows[] | select(.vm == $l.pid and .vcpu == $v and
-			.kind == $m.kind and .code == $m.code and .arg == $m.arg and
-			.path == $m.path) | .count] | add // 0) as $got |
-		  select($got != $m.per_vcpu) |
-		  "vcpu \($v) \($m.request): hcallstat \($got), issued \($m.per_vcpu)"]) +
-		([$s.rows[] | select(.vm == $l.pid)] as $mine |
-		 ((($l.mix | map(.per_vcpu) | add) + 1) * $l.vcpus) as $want |
-		 ([$mine[].count] | add // 0) as $got |
-		 if $got != $want then
-			["all rows of VM \($l.pid): \($got), want \($want) (mix + one HLT per vCPU)"]
-		 else [] end) | .[]') || { echo "jq failed on $stat"; return 1; }
+	bad=$(stat_total "$stat" | jq -r --slurpfile L "$load" -f "$TOP/tests/jq/against-load.jq") || { echo "jq failed on $stat"; return 1; }
 	[ -z "$bad" ] && return 0
 	echo "$bad"
 	return 1
@@ -72,19 +57,7 @@ check_against_load() {	# LOADJSON STATJSON
 # The VMM's own counts: userspace exits per vCPU and ioeventfd signals.
 check_load_observed() {	# LOADJSON
 	local bad
-	bad=$(jq -r '
-		. as $l |
-		(def issued(r): ([$l.mix[] | select(.request == r) | .per_vcpu] | add // 0);
-		 [ ($l.observed.per_vcpu[] |
-			select((.userspace_exits.IO // 0) != issued("pio-user") or
-			       (.userspace_exits.MMIO // 0) != issued("mmio-user") or
-			       .userspace_exits.HLT != 1) |
-			"vcpu \(.vcpu) saw exits \(.userspace_exits)"),
-		   (if $l.observed.ioeventfd_signals.pio != issued("pio-kernel") * $l.vcpus
-		    then "pio ioeventfd signals \($l.observed.ioeventfd_signals.pio)" else empty end),
-		   (if $l.observed.ioeventfd_signals.mmio != issued("mmio-kernel") * $l.vcpus
-		    then "mmio ioeventfd signals \($l.observed.ioeventfd_signals.mmio)" else empty end)
-		 ]) | .[]' "$1") || { echo "jq failed on $1"; return 1; }
+	bad=$(jq -r -f "$TOP/tests/jq/load-observed.jq" "$1") || { echo "jq failed on $1"; return 1; }
 	[ -z "$bad" ] && return 0
 	echo "$bad"
 	return 1
@@ -99,12 +72,5 @@ start_load_waiting() {	# OUTFILE ARGS...
 	LOAD_PID=$!
 	wait_line "$out.err" ready 5 "$LOAD_PID" && return 0
 	echo "hcall-load did not get ready: $(cat "$out.err")" >&2
-	return 1
-}
-
-# Wait until hcallstat has attached (it prints a line on stderr with -v).
-wait_attached() {	# ERRFILE
-	wait_line "$1" attached 10 && return 0
-	echo "hcallstat did not attach: $(cat "$1")"
 	return 1
 }

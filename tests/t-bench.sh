@@ -207,6 +207,10 @@ t_bench_scripts_bad_input() {
 		expect_error "$TOP/bench/guest.sh" start -r "$PWD/g" -d 0000:ff:1f.7 -k /etc/hostname -i /etc/hostname || return 1
 	[ ! -e g ] || { echo "guest.sh left $PWD/g"; return 1; }
 	EXPECT_RC=2 EXPECT_MSG="usage: guest.sh start|exec|reboot|replug|stop" expect_error "$TOP/bench/guest.sh" hibernate || return 1
+	EXPECT_MSG="no PCI device with ID 0xffff" expect_error "$TOP/bench/pci-vfio.sh" find 0xffff || return 1
+	EXPECT_MSG="bind needs a PCI-ADDR" expect_error "$TOP/bench/pci-vfio.sh" bind || return 1
+	EXPECT_MSG="no PCI device 0000:ff:1f.7" expect_error "$TOP/bench/pci-vfio.sh" release 0000:ff:1f.7 none || return 1
+	EXPECT_RC=2 EXPECT_MSG="usage: pci-vfio.sh find|bind|release" expect_error "$TOP/bench/pci-vfio.sh" attach || return 1
 	EXPECT_MSG="kvm-hv is not loaded" expect_error "$TOP/bench/iperf-matrix.sh" -s 10.0.0.1 -o "$PWD/m" || return 1
 	EXPECT_MSG="bad levels list '3'" expect_error "$TOP/bench/iperf-matrix.sh" -s 10.0.0.1 -o "$PWD/m" -l 3 || return 1
 	EXPECT_MSG="bad directions list 'up'" expect_error "$TOP/bench/iperf-matrix.sh" -s 10.0.0.1 -o "$PWD/m" -d up || return 1

@@ -101,7 +101,7 @@ t_export_prometheus_scrape() {
 	pid=$LOAD_PID
 	"$BIN/hcallstat" -v -L -p "$pid" --listen "127.0.0.1:$pa" 2> err > /dev/null &
 	s=$!
-	wait_attached err || { kill $s; return 1; }
+	wait_attached err $s || { kill $s; return 1; }
 	kill -USR1 "$pid"
 	wait "$pid" || { kill $s; return 1; }
 	cat > prom.yml <<EOS
@@ -176,7 +176,7 @@ http_start() {
 	HTTP_PORT=$((20000 + RANDOM % 10000))	# below the ephemeral ports of our own clients
 	"$BIN/hcallstat" -v --listen "127.0.0.1:$HTTP_PORT" > /dev/null 2> srv.err &
 	SRV_PID=$!
-	wait_attached srv.err || { kill $SRV_PID; return 1; }
+	wait_attached srv.err $SRV_PID || { kill $SRV_PID; return 1; }
 	HTTP_URL=http://127.0.0.1:$HTTP_PORT/metrics
 }
 

@@ -277,7 +277,7 @@ t_install_exporter_caps_suffice() {
 	setpriv --no-new-privs --bounding-set "-all$set" \
 		"$p/sbin/hcallstat" -v --listen "127.0.0.1:$port" -p "$LOAD_PID" > /dev/null 2> srv.err &
 	SRV_PID=$!
-	wait_attached srv.err || { kill $SRV_PID $LOAD_PID; return 1; }
+	wait_attached srv.err $SRV_PID || { kill $SRV_PID $LOAD_PID; return 1; }
 	kill -USR1 $LOAD_PID
 	wait $LOAD_PID || { echo "hcall-load failed"; kill $SRV_PID; return 1; }
 	got=$(curl -s -m 10 "http://127.0.0.1:$port/metrics" |
@@ -312,7 +312,7 @@ web_start() {	# ARGS... (hcallstat's, after --listen)
 	HTTP_PORT=$((20000 + RANDOM % 10000))
 	"$BIN/hcallstat" -v --listen "127.0.0.1:$HTTP_PORT" "$@" > /dev/null 2> srv.err &
 	SRV_PID=$!
-	wait_attached srv.err || { kill $SRV_PID; return 1; }
+	wait_attached srv.err $SRV_PID || { kill $SRV_PID; return 1; }
 }
 
 # status code of a request (curl's 000 when no HTTP answer came)

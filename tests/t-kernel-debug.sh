@@ -3,16 +3,6 @@
 # NO_HZ_FULL) on emulated POWER8: the path, VFIO, hostile and lifecycle
 # runs again, and the host's log and kmemleak must stay silent.
 
-# Guest-script lines: two kmemleak scans (an object is reported once it
-# stayed unreferenced across scans), its report as HS-KMEMLEAK lines.
-KMEMLEAK_SCAN='mount -t debugfs none /sys/kernel/debug 2> /dev/null
-K=/sys/kernel/debug/kmemleak
-if [ -w $K ]; then
-	sleep 6; echo scan > $K; sleep 6; echo scan > $K
-	sed "s/^/HS-KMEMLEAK /" $K
-	echo HS-KMEMLEAK-SCANNED
-fi'
-
 # One boot of the debug kernel, two NICs: the kernel's path counters with
 # VFIO behind the table on every level (exact, as in
 # t_kernel_powernv8_vfio_backed_table), the racing indirect list, two
@@ -22,7 +12,7 @@ t_kernel_debug_powernv8() {
 	{
 		echo "$E1000E_ALL_TO_VFIO"
 		echo 'group=${groups%%,*}'
-		echo "$TABLE_COUNTER"
+		echo '. /hs/iommu-tables.sh'
 		vfio_runs PATH "2 1 0" -c 2 -m "$POWER_MIX" --vfio '$group'
 		each_backing_and_level RACE "2 1 0" -m put-tce-indirect-race=${HS_RACE_CALLS:-300}
 		vfio_runs TWO "2 1 0" -c 2 -m "$POWER_MIX" --vfio '$groups'
@@ -32,7 +22,7 @@ t_kernel_debug_powernv8() {
 			--vfio '$group' --vfio-churn
 		each_backing_and_level CLOSE "2 1" -c 2 -m "$TABLE_CLOSE_MIX"
 		echo '[ -e /proc/lockdep ] && echo "HS-LOCKDEP $(grep -c . /proc/lockdep) classes"'
-		echo "$KMEMLEAK_SCAN"
+		echo "sh /hs/kmemleak-scan.sh"	# tests/guest/kmemleak-scan.sh
 		echo "$HOST_LOG_CHECK"
 		echo "echo HS-ALIVE"
 	} > guest.sh

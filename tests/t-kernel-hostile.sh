@@ -78,7 +78,7 @@ t_kernel_hostile_indirect_list_race() {
 	} > guest.sh
 	local t0=$SECONDS
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -c 2 -n e1000e-vfio -k "$kdir" -t 600 \
-		-f "$PPC_BIN/hcall-load" guest.sh > console 2>&1 || { tail -n 30 console; return 1; }
+		-f "$PPC_BIN/hcall-load" -f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 || { tail -n 30 console; return 1; }
 	echo "powernv8, 2 CPUs, 6 racing runs: $((SECONDS - t0)) s"
 	grep -q '^HS-ALIVE' console || { tail -n 30 console; echo "the host did not survive"; return 1; }
 	! grep '^HS-HOSTLOG' console || { echo "the host's log shows harm"; return 1; }
@@ -131,7 +131,7 @@ echo "HS-SMALL vfio \$(cat /tmp/s.json)"
 $HOST_LOG_CHECK
 EOS
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -n e1000e-vfio -k "$kdir" -t 300 \
-		-f "$PPC_BIN/hcall-load" guest.sh > console 2>&1 || { tail -n 30 console; return 1; }
+		-f "$PPC_BIN/hcall-load" -f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 || { tail -n 30 console; return 1; }
 	! grep '^HS-HOSTLOG' console || { echo "the host's log shows harm"; return 1; }
 	local what got
 	for what in "LARGE emulated" "LARGE vfio" "SMALL vfio"; do
@@ -202,7 +202,7 @@ t_kernel_hostile_fuzz() {
 	} > guest.sh
 	local t0=$SECONDS
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -n e1000e-vfio -k "$kdir" -t 600 \
-		-f "$PPC_BIN/hcall-load" guest.sh > console 2>&1 || { tail -n 30 console; return 1; }
+		-f "$PPC_BIN/hcall-load" -f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 || { tail -n 30 console; return 1; }
 	grep -q '^HS-ALIVE' console || { tail -n 30 console; echo "the host did not survive"; return 1; }
 	! grep '^HS-HOSTLOG' console || { echo "the host's log shows harm"; return 1; }
 	sed -n "s/^HS-FUZZ emulated 0 //p" console > ref.json
@@ -212,17 +212,7 @@ t_kernel_hostile_fuzz() {
 		for level in 0 1 2; do
 			sed -n "s/^HS-FUZZ $backing $level //p" console > run.json
 			[ -s run.json ] || { echo "no run for $backing level $level"; return 1; }
-			bad=$(jq -r --slurpfile R ref.json --arg w "$backing level $level" '
-				$R[0] as $r | . as $x |
-				([range(0; $x.vcpus) as $v | $x.observed.per_vcpu[$v].fuzz as $f |
-				  $r.observed.per_vcpu[$v].fuzz as $g |
-				  (first(range(0; $f.returns | length) | select($f.returns[.] != $g.returns[.])) // null) as $k |
-				  if $k != null then
-					"\($w): seed \($f.seed) vCPU \($v) call \($k) [op,liobn,ioba,r6,npages]=\($f.calls[$k]): returned \($f.returns[$k]), userspace-only \($g.returns[$k])"
-				  elif $f.get_tce != $g.get_tce then "\($w): seed \($f.seed) vCPU \($v): H_GET_TCE read other TCEs"
-				  else empty end] +
-				 [range(0; 2) as $t | select($x.observed.tce_tables[$t].digest != $r.observed.tce_tables[$t].digest) |
-				  "\($w): table \($t) contents differ (\($x.observed.tce_tables[$t].digest) vs \($r.observed.tce_tables[$t].digest))"]) | .[]' run.json) ||
+			bad=$(jq -r --slurpfile R ref.json --arg w "$backing level $level" -f "$TOP/tests/jq/fuzz-diff.jq" run.json) ||
 				{ echo "jq failed on $backing level $level"; return 1; }
 			[ -z "$bad" ] || { echo "$bad"; return 1; }
 			jq -r --arg w "$backing level $level" '"\($w): \(.vcpus) x \(.observed.per_vcpu[0].fuzz.returns | length) calls, " +

@@ -4,25 +4,11 @@
 # thread's open problem (dropping iommu_table references) closed with
 # counts.
 
-# Guest-script lines: bind every e1000e to vfio-pci; $groups is their
-# IOMMU groups, comma-separated.
-E1000E_ALL_TO_VFIO='groups=
-for d in $(grep -l 0x10d3 /sys/bus/pci/devices/*/device | xargs -n1 dirname | xargs -n1 basename); do
-	echo vfio-pci > /sys/bus/pci/devices/$d/driver_override
-	echo $d > /sys/bus/pci/drivers_probe
-	groups=${groups:+$groups,}$(basename $(readlink /sys/bus/pci/devices/$d/iommu_group))
-done
+# Guest-script lines: every e1000e to vfio-pci (bench/pci-vfio.sh, shipped
+# with -f); $groups is their IOMMU groups, comma-separated.
+E1000E_ALL_TO_VFIO='groups=$(pci-vfio.sh bind $(pci-vfio.sh find 0x10d3) | cut -d" " -f3 | tr "\n" ,)
+groups=${groups%,}
 echo "HS-GROUPS $groups"'
-
-# Guest-script lines: count the host's IOMMU tables made and freed (powernv
-# allocates each in pnv_pci_table_alloc() and frees it through
-# pnv_pci_ioda2_table_free_pages()); "tables" prints "MADE FREED".
-TABLE_COUNTER='T=/sys/kernel/tracing
-[ -e $T/kprobe_events ] || mount -t tracefs nodev $T
-echo "r:hs/tbl_made pnv_pci_table_alloc" >> $T/kprobe_events &&
-echo "p:hs/tbl_freed pnv_pci_ioda2_table_free_pages" >> $T/kprobe_events &&
-echo 1 > $T/events/hs/enable || echo HS-NO-KPROBES
-tables() { echo "$(grep -c "tbl_made:" $T/trace) $(grep -c "tbl_freed:" $T/trace)"; }'
 
 # Guest-script lines: hcall-load ARGS with VFIO behind the table on each
 # tce_accel level of LEVELS; "HS-TAG LEVEL TABLES-BEFORE TABLES-AFTER JSON".
@@ -40,11 +26,12 @@ echo 2 > /sys/module/kvm_hv/parameters/tce_accel
 EOS
 }
 
-# A whole guest script: every e1000e to vfio-pci, the table counter, the
+# A whole guest script: every e1000e to vfio-pci, the table counter
+# (tests/guest/iommu-tables.sh: "tables" prints "MADE FREED"), the
 # vfio_runs, the host's log check.
 vfio_runs_script() {	# TAG "LEVELS" HCALL-LOAD-ARGS...
 	echo "$E1000E_ALL_TO_VFIO"
-	echo "$TABLE_COUNTER"
+	echo '. /hs/iommu-tables.sh'
 	vfio_runs "$@"
 	echo "$HOST_LOG_CHECK"
 	echo "echo HS-ALIVE"
@@ -85,7 +72,8 @@ lifecycle_host() {	# NIC GUEST-SCRIPT [KERNEL-ARGS]
 	local kdir
 	kdir=$(kernel_under_test) || return 1
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -c 2 -n "$1" -k "$kdir" -t 900 ${3:+-a "$3"} \
-		-f "$PPC_BIN/hcall-load" "$2" > console 2>&1 || { tail -n 30 console; return 1; }
+		-f "$PPC_BIN/hcall-load" -f "$TOP/bench/pci-vfio.sh" -f "$TOP/tests/guest/iommu-tables.sh" \
+		-f "$TOP/tests/guest/kmemleak-scan.sh" "$2" > console 2>&1 || { tail -n 30 console; return 1; }
 }
 
 # Two e1000e on two PHB3s, one VFIO container, both groups attached to
@@ -136,12 +124,12 @@ bench_guest_image() {
 qemu_guest_start() {	# NICS PORT
 	cat <<EOS
 mount -t debugfs none /sys/kernel/debug 2> /dev/null
-devs=\$(grep -l 0x10d3 /sys/bus/pci/devices/*/device | head -n $1 | xargs -n1 dirname | xargs -n1 basename | tr "\n" , | sed "s/,$//")
+devs=\$(sh /hs/bench/pci-vfio.sh find 0x10d3 $1 | tr "\n" , | sed "s/,$//")
 G=/run/hcallscope-guest
 qemu_lck() { sed -n 's/^VmLck:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/\$(cat \$G/qemu.pid)/status; }
-traffic() { sh /hs/guest.sh exec "iperf3 -c 10.0.2.2 -p $2 -t 120 > /dev/null 2>&1 &"; }
+traffic() { sh /hs/bench/guest.sh exec "iperf3 -c 10.0.2.2 -p $2 -t 120 > /dev/null 2>&1 &"; }
 echo "HS-TABLES-START \$(tables)"
-sh /hs/guest.sh start -d \$devs -k /hs/guest/vmlinux -i /hs/guest/initrd.gz -m 1G -w 300 \\
+sh /hs/bench/guest.sh start -d \$devs -k /hs/guest/vmlinux -i /hs/guest/initrd.gz -m 1G -w 300 \\
 	-x cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off || { echo HS-FAILED start; exit 1; }
 echo "HS-STARTED \$devs \$(date +%s)"
 EOS
@@ -157,7 +145,8 @@ qemu_lifecycle_host() {	# NIC HOST-SCRIPT
 	iperf3 -s -B 127.0.0.1 -p "$PORT" > iperf3-server.log 2>&1 &
 	srv=$!
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -n "$1" -k "$kdir" -g "$guest" -t 1800 \
-		-f "$TOP/bench/guest.sh" "$2" > console 2>&1 || rc=$?
+		-f "$TOP/bench" -f "$TOP/tests/guest/iommu-tables.sh" -f "$TOP/tests/guest/kmemleak-scan.sh" \
+		"$2" > console 2>&1 || rc=$?
 	kill $srv 2> /dev/null
 	wait $srv 2> /dev/null
 	[ $rc = 0 ] || { tail -n 30 console; return 1; }
@@ -201,18 +190,18 @@ qemu_reboots() {	# NICS NIC-SETUP END
 	local n=${HS_REBOOTS:-2} r=${HS_REPLUGS:-4} t0=$SECONDS
 	PORT=$((20000 + RANDOM % 10000))
 	{
-		echo "$TABLE_COUNTER"
+		echo '. /hs/iommu-tables.sh'
 		qemu_guest_start "$1" $PORT
 		cat <<EOS
 for i in \$(seq $n); do
 	traffic; sleep 1
-	sh /hs/guest.sh reboot || { echo "HS-FAILED reboot \$i"; break; }
+	sh /hs/bench/guest.sh reboot || { echo "HS-FAILED reboot \$i"; break; }
 	echo "HS-REBOOTED \$i \$(qemu_lck) \$(date +%s)"
 done
 for i in \$(seq $r); do
 	traffic; sleep 1
-	sh /hs/guest.sh replug \${devs##*,} || { echo "HS-FAILED replug \$i"; break; }
-	echo "HS-REPLUGGED \$i \$(qemu_lck) \$(sh /hs/guest.sh exec 'grep -l 0x10d3 /sys/bus/pci/devices/*/device | wc -l') \$(date +%s)"
+	sh /hs/bench/guest.sh replug \${devs##*,} || { echo "HS-FAILED replug \$i"; break; }
+	echo "HS-REPLUGGED \$i \$(qemu_lck) \$(sh /hs/bench/guest.sh exec 'grep -l 0x10d3 /sys/bus/pci/devices/*/device | wc -l') \$(date +%s)"
 done
 EOS
 		if [ "$3" = sigkill ]; then
@@ -225,11 +214,11 @@ echo HS-KILLED
 EOS
 		fi
 		cat <<'EOS'
-sh /hs/guest.sh stop
+sh /hs/bench/guest.sh stop
 echo "HS-TABLES-END $(tables)"
 EOS
 		# the debug build: kmemleak's view once QEMU is gone
-		[ "${KFLAVOUR:-}" != -d ] || echo "$KMEMLEAK_SCAN"
+		[ "${KFLAVOUR:-}" != -d ] || echo "sh /hs/kmemleak-scan.sh"
 		echo 'dmesg | sed "s/^/HS-DMESG /"'
 		echo "echo HS-ALIVE"
 	} > host.sh

@@ -230,13 +230,11 @@ t_kernel612_every_prefix_builds() { kseries_every_prefix_builds 6.12; }
 # vCPU's table page needs virtual mode), in virtual mode at level 1, by the
 # VMM through VFIO at level 0.  The guest sees the same results as without
 # VFIO, and the host survives real-mode IOMMU updates.
-# Guest-script lines: find the e1000e (PCI id 0x10d3), bind it to vfio-pci,
-# leave its IOMMU group in $group and say "HS-BOUND DEV DRIVER group N".
-E1000E_TO_VFIO='dev=$(grep -l 0x10d3 /sys/bus/pci/devices/*/device | head -1 | xargs dirname | xargs basename)
-[ -n "$dev" ] || { echo "HS-NO-E1000E"; exit 1; }
-group=$(basename $(readlink /sys/bus/pci/devices/$dev/iommu_group))
-echo vfio-pci > /sys/bus/pci/devices/$dev/driver_override
-echo $dev > /sys/bus/pci/drivers_probe
+# Guest-script lines: the first e1000e (PCI device ID 0x10d3) to vfio-pci
+# (bench/pci-vfio.sh, shipped with -f), its address in $dev and IOMMU group
+# in $group; says "HS-BOUND DEV DRIVER group N".
+E1000E_TO_VFIO='bound=$(pci-vfio.sh bind $(pci-vfio.sh find 0x10d3 1)) || exit 1
+dev=${bound%% *} group=${bound##* }
 echo "HS-BOUND $dev $(basename $(readlink /sys/bus/pci/devices/$dev/driver)) group $group"'
 
 t_kernel_powernv8_vfio_backed_table() {
@@ -255,7 +253,7 @@ done
 EOS
 	local t0=$SECONDS
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -n e1000e-vfio -k "$kdir" -t 300 \
-		-f "$PPC_BIN/hcall-load" guest.sh > console 2>&1 || { tail -n 20 console; return 1; }
+		-f "$PPC_BIN/hcall-load" -f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 || { tail -n 20 console; return 1; }
 	echo "powernv8 + e1000e run, 3 levels: $((SECONDS - t0)) s"
 	grep "^HS-BOUND" console
 	grep -q "^HS-BOUND .* vfio-pci group" console || { echo "vfio-pci did not bind"; return 1; }
@@ -300,35 +298,7 @@ check_seed_run() {	# DIR CELLS
 		{ host_harm_in "$1/host-dmesg.log"; echo "the host's log shows harm"; return 1; }
 	! grep -q 'vfio_file_set_kvm' "$1/host-dmesg.log" || echo "the host logged the 6.1 base's kvm->lock/group_lock report at QEMU's exit"
 	local bad
-	bad=$(jq -r --argjson vfio_liobn "$(liobn QEMU_PHB0)" '.cells[] | "\(.variant) L\(.level) \(.direction)" as $c |
-		(.tce_hcalls.host | [.[]["real-mode"]] | add) as $real |
-		(.tce_hcalls.host | [.[]["virtual-mode"]] | add) as $virt |
-		(.tce_hcalls.host | [.[]["userspace"]] | add) as $user |
-		(if .status != "ok" then "\($c): \(.status)" else empty end),
-		(if .bytes < 1000000 then "\($c): only \(.bytes) bytes" else empty end),
-		(if (.perf_stat["task-clock"] // 0) <= 0 then "\($c): no perf stat beside it" else empty end),
-		(if .hcallstat == null then "\($c): no hcallstat beside it" else empty end),
-		(.tce_hcalls as $t | $t.guest | to_entries[] |
-		  select(.value != ([$t.host[.key][]] | add)) |
-		  "\($c): guest made \(.value) \(.key), host counted \([$t.host[.key][]] | add)"),
-		(if .ddw then (if .tce_hcalls.guest_total > 100 then
-			"\($c): \(.tce_hcalls.guest_total) TCE hcalls despite DDW" else empty end)
-		 else
-			(if .tce_hcalls.guest_total < 1000 then "\($c): only \(.tce_hcalls.guest_total) TCE hcalls" else empty end),
-			(if .level == 2 and ($user > 0 or $real < 0.99 * .tce_hcalls.host_total) then
-				"\($c): level 2 split real \($real) virt \($virt) user \($user)" else empty end),
-			(if .level == 1 and ($real > 0 or $user > 0) then
-				"\($c): level 1 split real \($real) virt \($virt) user \($user)" else empty end),
-			(if .level == 0 and ($real > 0 or $virt > 0) then
-				"\($c): level 0 split real \($real) virt \($virt) user \($user)" else empty end)
-		 end),
-		# hcallstat on the host saw the same, path by path, all on the VFIO LIOBN
-		(.tce_hcalls.host as $h | ["real-mode", "virtual-mode", "userspace"][] as $p |
-		 ([.hcallstat.tce_rows[] | select(.path == $p) | .count] | add // 0) as $got |
-		 select($got != ([$h[][$p]] | add)) |
-		 "\($c): hcallstat \($p) \($got), kernel \([$h[][$p]] | add)"),
-		([.hcallstat.tce_rows[] | select(.path != "real-mode" and .arg != $vfio_liobn)] |
-		 select(length > 0) | "\($c): TCE hcalls off the VFIO LIOBN: \(.)")' $r) ||
+	bad=$(jq -r --argjson vfio_liobn "$(liobn QEMU_PHB0)" -f "$TOP/tests/jq/seed-run.jq" $r) ||
 		{ echo "jq failed on $r"; return 1; }
 	[ -z "$bad" ] || { echo "$bad"; return 1; }
 	# the figures (emulated: TCG, not POWER8 silicon)
@@ -354,7 +324,7 @@ hcall-load -j -c 2 -m $POWER_MIX --vfio \$group > /tmp/load.json || { cat /tmp/l
 echo "HS-LOAD \$(cat /tmp/load.json)"
 EOS
 	"$TOP/scripts/power-testbed.sh" -M powernv9 -n e1000e-vfio -k "$kdir" -t 300 \
-		-f "$PPC_BIN/hcall-load" guest.sh > console 2>&1 || { tail -n 20 console; return 1; }
+		-f "$PPC_BIN/hcall-load" -f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 || { tail -n 20 console; return 1; }
 	grep -q "^HS-BOUND .* vfio-pci group" console || { echo "vfio-pci did not bind on PHB4"; return 1; }
 	grep -q "^HS-LEVEL 2$" console || { echo "not at level 2"; return 1; }
 	sed -n "s/^HS-LOAD //p" console > load.json
@@ -379,36 +349,35 @@ t_kernel_powernv8_iommu_groups_claim_and_hotplug() {
 	kdir=$("$TOP/scripts/kernel-build.sh") || return 1
 	{
 		echo "$E1000E_ALL_TO_VFIO"
-		echo "$TABLE_COUNTER"
+		echo '. /hs/iommu-tables.sh'
 		cat <<'EOS'
+. /hs/proc.sh
 echo "HS-IOMMUS $(ls /sys/class/iommu | wc -l)"
-for d in $(grep -l 0x10d3 /sys/bus/pci/devices/*/device | xargs -n1 dirname | xargs -n1 basename); do
+for d in $(pci-vfio.sh find 0x10d3); do
 	echo "HS-DEVIOMMU $d $(basename $(readlink /sys/bus/pci/devices/$d/iommu))"
 done
 g=${groups%%,*}
 before=$(tables)
 vfio-claim $g 3 > /tmp/claim.out &
 p=$!
-i=0
-while ! grep -q claimed /tmp/claim.out && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_line /tmp/claim.out claimed 10 $p
 during=$(tables)
 wait $p
 after=$(tables)
 echo "HS-CLAIM $before $during $after"
-d=$(grep -l 0x10d3 /sys/bus/pci/devices/*/device | head -1 | xargs dirname | xargs basename)
+d=$(pci-vfio.sh find 0x10d3 1)
 echo 1 > /sys/bus/pci/devices/$d/remove
 echo 1 > /sys/bus/pci/rescan
 echo "HS-REPROBED $d $(basename $(readlink /sys/bus/pci/devices/$d/iommu 2> /dev/null) 2> /dev/null)"
-echo vfio-pci > /sys/bus/pci/devices/$d/driver_override
-echo $d > /sys/bus/pci/drivers_probe
-g=$(basename $(readlink /sys/bus/pci/devices/$d/iommu_group))
+g=$(pci-vfio.sh bind $d | cut -d" " -f3)
 EOS
 		echo "hcall-load -j -c 2 -m \"$POWER_MIX\" --vfio \$g > /tmp/r.json && echo \"HS-AFTER-HOTPLUG \$(cat /tmp/r.json)\""
 		echo "$HOST_LOG_CHECK"
 		echo "echo HS-ALIVE"
 	} > guest.sh
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -c 2 -n e1000e-vfio2 -k "$kdir" -t 600 \
-		-f "$PPC_BIN/hcall-load" -f "$PPC_BIN/vfio-claim" guest.sh > console 2>&1 ||
+		-f "$PPC_BIN/hcall-load" -f "$PPC_BIN/vfio-claim" -f "$TOP/bench/pci-vfio.sh" \
+		-f "$TOP/scripts/lib/proc.sh" -f "$TOP/tests/guest/iommu-tables.sh" guest.sh > console 2>&1 ||
 		{ tail -n 30 console; return 1; }
 	grep -q '^HS-ALIVE' console || { tail -n 20 console; echo "the host did not survive"; return 1; }
 	! grep '^HS-HOSTLOG' console || { echo "the host's log shows harm"; return 1; }

@@ -40,7 +40,7 @@ t_live_two_vms() {
 	b=$LOAD_PID
 	"$BIN/hcallstat" -v -j -o stat.json 2> err &
 	s=$!
-	wait_attached err || { kill $s; return 1; }
+	wait_attached err $s || { kill $s; return 1; }
 	kill -USR1 "$a" "$b"
 	wait "$a" && wait "$b" || return 1
 	kill -INT $s
@@ -56,7 +56,7 @@ t_live_pid_and_vcpu_filter() {
 	b=$LOAD_PID
 	"$BIN/hcallstat" -v -j -p "$b" -V 1 -o stat.json 2> err &
 	s=$!
-	wait_attached err || { kill $s; return 1; }
+	wait_attached err $s || { kill $s; return 1; }
 	kill -USR1 "$a" "$b"
 	wait "$a" && wait "$b" || return 1
 	kill -TERM $s
@@ -73,7 +73,7 @@ t_live_intervals_sum_to_total() {
 	a=$LOAD_PID
 	"$BIN/hcallstat" -v -j -p "$a" -o stat.json 0.05 2> err &
 	s=$!
-	wait_attached err || { kill $s; return 1; }
+	wait_attached err $s || { kill $s; return 1; }
 	kill -USR1 "$a"
 	wait "$a" || return 1
 	sleep 0.1
@@ -153,7 +153,7 @@ t_live_pidns_pid() {
 		start_load_waiting a.json -c 2 -m pio-user=70,pio-kernel=90 || exit 1
 		"$BIN/hcallstat" -v -j -p "$LOAD_PID" -o stat.json 2> err &
 		s=$!
-		wait_attached err || { kill $s; exit 1; }
+		wait_attached err $s || { kill $s; exit 1; }
 		kill -USR1 "$LOAD_PID"
 		wait "$LOAD_PID" || exit 1
 		kill -INT $s

@@ -95,32 +95,32 @@ power_guest_test() {	# NIC KERNEL-ARGS
 	# The NIC is down outside the two windows (hcallstat's, the hist
 	# trigger's), so no stray packet's DMA mapping can fall into one only.
 	cat > guest.sh <<EOS
-T=/sys/kernel/tracing/events/powerpc/hcall_entry
+. /hs/proc.sh
 ip link set eth0 down
 hcallstat -v -L -j -o /tmp/stat.json 2> /tmp/err &
 S=\$!
-while ! grep -q attached /tmp/err; do kill -0 \$S 2>/dev/null || { cat /tmp/err; exit 1; }; sleep 0.1; done
-echo 'hist:keys=opcode:vals=hitcount:size=256' > \$T/trigger
+wait_attached /tmp/err \$S 120 || exit 1
+$(hcall_hist_cmd start)
 ip link set eth0 up
 for i in \$(seq 50); do [ "\$(cat /sys/class/net/eth0/carrier)" = 1 ] && break; sleep 0.1; done
 iperf3 -c 10.0.2.2 -p $port -t 2 -J > /tmp/ip.json || echo "HS-IPERF-FAILED"
 sleep 2		# the connection's last packets
 ip link set eth0 down
 sleep 1
-echo 'hist:keys=opcode:vals=hitcount:size=256:pause' >> \$T/trigger
+$(hcall_hist_cmd pause)
 kill -INT \$S; wait \$S
 echo "HS-IPERF \$(grep -A10 '"sum_received"' /tmp/ip.json | grep -m1 bits_per_second | tr -d ' \t,')"
-sed -n 's/^{ opcode: *\([0-9]*\) } hitcount: *\([0-9]*\)/HS-HIST \1 \2/p' \$T/hist
+$(hcall_hist_cmd read) | sed 's/^/HS-HIST /'
 echo "HS-STAT \$(cat /tmp/stat.json)"
 echo "HS-HCALL-TRACE-WARNINGS \$(dmesg | grep -c 'trace_hcall')"
 echo "HS-MMU \$(grep -m1 '^MMU' /proc/cpuinfo)"
 EOS
 	"$TOP/scripts/power-testbed.sh" -M pseries -D "${HS_DEBIAN:-12}" -n "$1" -a "$2" -t 300 \
-		-f "$PPC_BIN/hcallstat" -f "$TOP/bpf/btf" guest.sh > console 2>&1 || rc=1
+		-f "$PPC_BIN/hcallstat" -f "$TOP/bpf/btf" -f "$TOP/scripts/lib/proc.sh" guest.sh > console 2>&1 || rc=1
 	kill $srv 2>/dev/null; wait $srv 2>/dev/null
 	[ $rc = 0 ] && ! grep -q HS-IPERF-FAILED console || { tail -n 15 console; return 1; }
 	sed -n 's/^HS-STAT //p' console > stat.json
-	sed -n 's/^HS-HIST //p' console > hist
+	sed -n 's/^HS-HIST //p' console | hcall_hist_counts > hist
 	grep HS-IPERF console
 	expect_eq "$(stat_total stat.json | jq -r .mode)" guest "mode chosen in a pseries guest" || return 1
 	local op want got

@@ -15,6 +15,15 @@ wait_line() {
 	return 1
 }
 
+# wait_attached ERRFILE PID [SECS]: until hcallstat -v, its stderr going to
+# ERRFILE, says it attached its programs (default limit 10 s); on failure
+# prints why, in one line.
+wait_attached() {
+	wait_line "$1" attached "${3:-10}" "$2" && return 0
+	echo "hcallstat did not attach: $(tail -n 1 "$1" 2> /dev/null)"
+	return 1
+}
+
 # wait_gone PID SECS: until PID has exited (for a child of this shell, it
 # is then reaped by `wait`); fails at SECS.
 wait_gone() {
