@@ -362,7 +362,7 @@ echo "HS-CONTAINED \$(cat /tmp/l.json)"
 $HOST_LOG_CHECK
 EOS
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -n e1000e-vfio -k "$kdir" -t 300 \
-		-f "$PPC_BIN/hcall-load" -f "$PPC_BIN/kvm-tce-attach" guest.sh > console 2>&1 ||
+		-f "$PPC_BIN/hcall-load" -f "$PPC_BIN/kvm-tce-attach" -f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 ||
 		{ tail -n 30 console; return 1; }
 	grep '^HS-ATTACH' console
 	expect_eq "$(sed -n 's/^HS-ATTACH //p' console)" "refused: EPERM" \

@@ -163,7 +163,7 @@ echo "HS-LOAD \$(cat /tmp/load.json)"
 echo "HS-STAT \$(cat /tmp/stat.json)"
 EOS
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -D 13 -n e1000e-vfio -t 300 -f "$PPC_BIN/hcall-load" \
-		-f "$PPC_BIN/hcallstat" guest.sh > console 2>&1 || { tail -n 15 console; return 1; }
+		-f "$PPC_BIN/hcallstat" -f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 || { tail -n 15 console; return 1; }
 	grep "^HS-BOUND" console
 	grep -q "^HS-BOUND .* vfio-pci group" console || { echo "vfio-pci did not bind"; return 1; }
 	sed -n 's/^HS-LOAD //p' console > load.json
