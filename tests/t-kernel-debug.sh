@@ -14,13 +14,7 @@ t_kernel_debug_powernv8() {
 		echo 'group=${groups%%,*}'
 		echo '. /hs/iommu-tables.sh'
 		vfio_runs PATH "2 1 0" -c 2 -m "$POWER_MIX" --vfio '$group'
-		each_backing_and_level RACE "2 1 0" -m put-tce-indirect-race=${HS_RACE_CALLS:-300}
-		vfio_runs TWO "2 1 0" -c 2 -m "$POWER_MIX" --vfio '$groups'
-		vfio_runs GONE "2 1" -c 2 -m "stuff-tce-kernel=20,put-tce-kernel=100,put-tce-indirect-kernel=20" \
-			--vfio '$group' --vfio-remove-window
-		vfio_runs CHURN "2 1" -c 2 -m "put-tce-kernel=100000,put-tce-indirect-kernel=5000,stuff-tce-kernel=5000" \
-			--vfio '$group' --vfio-churn
-		each_backing_and_level CLOSE "2 1" -c 2 -m "$TABLE_CLOSE_MIX"
+		one_boot_hostile_runs
 		echo '[ -e /proc/lockdep ] && echo "HS-LOCKDEP $(grep -c . /proc/lockdep) classes"'
 		echo "sh /hs/kmemleak-scan.sh"	# tests/guest/kmemleak-scan.sh
 		echo "$HOST_LOG_CHECK"
@@ -38,11 +32,7 @@ t_kernel_debug_powernv8() {
 		expect_eq "$(tce_path_split r$level.json)" "[${POWER_MIX_SPLIT[$level]}]" \
 			"level $level counters with VFIO, both vCPUs" || return 1
 	done
-	check_race_runs console || return 1
-	check_vfio_runs TWO "2 1 0" console || return 1
-	check_vfio_runs GONE "2 1" console || return 1
-	check_vfio_runs CHURN "2 1" console || return 1
-	check_table_close_runs console
+	check_one_boot_hostile_runs console
 }
 
 # A host booted with nohz_full for the vCPUs' CPU: guest mode is an RCU

@@ -373,3 +373,26 @@ EOS
 		"[true,0,10]" "the group in a container: attached, 10 H_PUT_TCE done in the kernel" || return 1
 	! grep '^HS-HOSTLOG' console || { echo "the host's log shows harm"; return 1; }
 }
+
+# Guest-script lines: the hostile and lifecycle runs one boot with two
+# e1000e can hold ($group, $groups bound; the table counter sourced): the
+# racing indirect list, two groups in one container, the window removed
+# under KVM, the group churned under hcalls, tables closed under hcalls.
+one_boot_hostile_runs() {
+	each_backing_and_level RACE "2 1 0" -m put-tce-indirect-race=${HS_RACE_CALLS:-300}
+	vfio_runs TWO "2 1 0" -c 2 -m "$POWER_MIX" --vfio '$groups'
+	vfio_runs GONE "2 1" -c 2 -m "stuff-tce-kernel=20,put-tce-kernel=100,put-tce-indirect-kernel=20" \
+		--vfio '$group' --vfio-remove-window
+	vfio_runs CHURN "2 1" -c 2 -m "put-tce-kernel=100000,put-tce-indirect-kernel=5000,stuff-tce-kernel=5000" \
+		--vfio '$group' --vfio-churn
+	each_backing_and_level CLOSE "2 1" -c 2 -m "$TABLE_CLOSE_MIX"
+}
+
+# What those runs must show in CONSOLE.
+check_one_boot_hostile_runs() {	# CONSOLE
+	check_race_runs "$1" || return 1
+	check_vfio_runs TWO "2 1 0" "$1" || return 1
+	check_vfio_runs GONE "2 1" "$1" || return 1
+	check_vfio_runs CHURN "2 1" "$1" || return 1
+	check_table_close_runs "$1"
+}
