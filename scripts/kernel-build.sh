@@ -90,9 +90,8 @@ fragments="$top/kernel-patch/config"
 [ -z "$flavour" ] || fragments="$fragments $top/kernel-patch/config$flavour"
 if ! cat $fragments | cmp -s - "$work/config" 2>/dev/null; then
 	rm -f "$work/config"
-	mk powernv_defconfig >> "$log" 2>&1
-	cat $fragments >> "$work/obj/.config"
-	mk olddefconfig >> "$log" 2>&1
+	{ mk powernv_defconfig && cat $fragments >> "$work/obj/.config" && mk olddefconfig; } >> "$log" 2>&1 ||
+		{ tail -20 "$log" >&2; echo "kernel-build: configuring the kernel failed (log: $log)" >&2; exit 1; }
 	cat $fragments > "$work/config"
 fi
 for o in $(cat $fragments | grep '^CONFIG_'); do
