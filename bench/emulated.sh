@@ -20,12 +20,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "emulated: $*" >&2; exit 1; }
 
 out= levels=2,1,0 dirs=tx,rx streams=1 mtus=1500 secs=5 variants=no-ddw,ddw port= kdir=
+usage="usage: emulated.sh [-o DIR] [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS] [-t SECS] [-V VARIANTS] [-p PORT] [-k KERNEL-DIR]"
+case ${1:-} in -h|--help) echo "$usage (man: dist/man/hcallscope-emulated.1)"; exit 0 ;; esac
 while getopts o:l:d:P:M:t:V:p:k: c; do
 	case $c in
 	p) port=$OPTARG ;; k) kdir=$OPTARG ;;
 	o) out=$OPTARG ;; l) levels=$OPTARG ;; d) dirs=$OPTARG ;; P) streams=$OPTARG ;;
 	M) mtus=$OPTARG ;; t) secs=$OPTARG ;; V) variants=$OPTARG ;;
-	*) echo "usage: emulated.sh [-o DIR] [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS] [-t SECS] [-V VARIANTS] [-p PORT] [-k KERNEL-DIR]" >&2
+	*) echo "$usage" >&2
 	   exit 2 ;;
 	esac
 done
@@ -43,7 +45,6 @@ if [ -n "$kdir" ]; then
 else
 	kdir=$("$top/scripts/kernel-build.sh") || die "kernel build failed"
 fi
-make -s -C "$top" ARCH=ppc64le tools > /dev/null || die "cross-build of the tools failed"
 work=$(mktemp -d)
 srv=
 trap 'rm -rf "$work"; [ -z "$srv" ] || kill $srv 2> /dev/null || true' EXIT
@@ -85,7 +86,7 @@ EOS
 echo "emulated: booting the POWER8 host (run $run_id)" >&2
 rc=0
 "$top/scripts/power-testbed.sh" -M powernv8 -n e1000e-vfio -k "$kdir" -g "$work/guest" -t 1800 \
-	-f "$top/bench/guest.sh" -f "$top/bench/iperf-matrix.sh" -f "$top/build/ppc64le/hcallstat" \
+	-f "$top/bench/guest.sh" -f "$top/bench/iperf-matrix.sh" \
 	"$work/host.sh" > "$work/console" 2>&1 || rc=$?
 grep -E '^(HS-FAILED|iperf-matrix|guest.sh)' "$work/console" | tr -d '\r' >&2 || true
 mkdir -p "$work/raw"

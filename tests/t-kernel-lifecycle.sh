@@ -76,7 +76,7 @@ lifecycle_host() {	# NIC GUEST-SCRIPT [KERNEL-ARGS]
 	local kdir=${HS_KERNEL_DIR:-}
 	[ -n "$kdir" ] || kdir=$("$TOP/scripts/kernel-build.sh" ${KFLAVOUR:-}) || return 1
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -c 2 -n "$1" -k "$kdir" -t 900 ${3:+-a "$3"} \
-		-f "$PPC_BIN/hcall-load" "$2" > console 2>&1 || { tail -n 30 console; return 1; }
+		"$2" > console 2>&1 || { tail -n 30 console; return 1; }
 }
 
 # Two e1000e on two PHB3s, one VFIO container, both groups attached to
