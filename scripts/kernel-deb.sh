@@ -11,8 +11,8 @@
 #   debian    (default) Debian's own powerpc64le flavour config (package
 #             linux-config-6.1, ppc64el), so the host keeps every driver it
 #             had; release 6.1.192-hcallscope.  A full build: hours on a
-#             small machine.  Its tree is kept ($cache/kernel/deb-*) and
-#             resumes when interrupted.
+#             small machine.  Its tree is kept ($cache/kernel/deb-KEY-CKEY,
+#             one at a time) and resumes when interrupted.
 #   CONFIG-FILE  a host's own config (its /boot/config-*), the same way.
 #   testbed   the emulated testbed's kernel (powernv_defconfig + the
 #             fragment), packaged from scripts/kernel-build.sh's cached
@@ -135,8 +135,13 @@ fi
 ckey=$(cat "$tmp/base" "$top/kernel-patch/config" | sha256sum | cut -c1-12)
 work=$cache/kernel/deb-$key-$ckey
 src=$work/linux-source-6.1 obj=$work/obj log=$work/build.log
+exec 9> "$cache/kernel/.deb-lock"
+flock -n 9 || { echo "kernel-deb: another kernel-deb is building (lock $cache/kernel/.deb-lock)" >&2; exit 1; }
 if [ ! -e "$work/.applied" ]; then
-	rm -rf "$work" && mkdir -p "$work"
+	# one such tree at a time (a flavour's is ~20 GB): another series' or
+	# config's goes
+	for d in "$cache"/kernel/deb-*; do [ ! -d "$d" ] || rm -rf "$d"; done
+	mkdir -p "$work"
 	tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$work"
 	"$top/scripts/kernel-apply.sh" "$src" >&2
 	touch "$work/.applied"
