@@ -13,6 +13,12 @@
 #   make uninstall       remove what make install put there
 #   make deb             Debian packages hcallscope_*_amd64.deb and _ppc64el.deb
 #                        (dpkg-buildpackage on a copy of the tree) in build/deb/
+#   make kernel-deb      the patched POWER8 host kernel as Debian packages
+#                        (bindeb-pkg, cross-built) in build/kernel-deb/:
+#                        KERNEL_CONFIG=debian (Debian's powerpc64le flavour
+#                        config, default; hours), testbed (the emulated
+#                        testbed's, from the cached build: minutes) or a
+#                        config file (a host's /boot/config-*)
 
 HOST_ARCH := $(shell uname -m)
 ARCH ?= $(HOST_ARCH)
@@ -77,7 +83,7 @@ TOOLS += $(if $(filter powerpc,$(BPF_ARCH)),$(OUT)/vfio-claim $(OUT)/kvm-tce-att
 .SECONDARY:
 
 .PHONY: all tools units load deps demo test test-unit test-live bench bench-iperf clean vmlinux \
-	install uninstall deb FORCE
+	install uninstall deb kernel-deb FORCE
 # unit tests run here only: the cross build stops at the tools
 all: tools $(if $(filter $(ARCH),$(HOST_ARCH)),units)
 tools: $(TOOLS)
@@ -216,6 +222,14 @@ deb:
 	cd $(DEB_DIR) && for d in hcallscope_$(DEB_VERSION)_*.deb; do \
 		lintian --fail-on error $$d || exit 1; done
 	@ls $(DEB_DIR)/*.deb
+
+# The host kernel's packages: scripts/kernel-deb.sh (kernel-patch/ through
+# scripts/kernel-apply.sh, keyed by scripts/series-key.sh)
+KERNEL_CONFIG ?= debian
+KERNEL_DEB_DIR ?= build/kernel-deb
+kernel-deb:
+	@scripts/deps.sh kernel deb
+	@scripts/kernel-deb.sh -c $(KERNEL_CONFIG) -o $(KERNEL_DEB_DIR)
 
 # Regenerate this machine's vmlinux.h (see scripts/gen-vmlinux-h.sh).
 vmlinux:

@@ -10,10 +10,12 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "dashboard: $*" >&2; exit 1; }
 out=
+usage="usage: dashboard.sh [-o FILE] [RESULTS-DIR]"
+case ${1:-} in -h|--help) echo "$usage (man: dist/man/hcallscope-dashboard.1)"; exit 0 ;; esac
 while getopts o: c; do
 	case $c in
 	o) out=$OPTARG ;;
-	*) echo "usage: dashboard.sh [-o FILE] [RESULTS-DIR]" >&2; exit 2 ;;
+	*) echo "$usage" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))

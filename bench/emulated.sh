@@ -21,12 +21,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "emulated: $*" >&2; exit 1; }
 
 out= levels=2,1,0 dirs=tx,rx streams=1 mtus=1500 secs=5 variants=no-ddw,ddw port= kdir= kline=6.1
+usage="usage: emulated.sh [-o DIR] [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS] [-t SECS] [-V VARIANTS] [-p PORT] [-k KERNEL-DIR | -L LINE]"
+case ${1:-} in -h|--help) echo "$usage (man: dist/man/hcallscope-emulated.1)"; exit 0 ;; esac
 while getopts o:l:d:P:M:t:V:p:k:L: c; do
 	case $c in
 	p) port=$OPTARG ;; k) kdir=$OPTARG ;; L) kline=$OPTARG ;;
 	o) out=$OPTARG ;; l) levels=$OPTARG ;; d) dirs=$OPTARG ;; P) streams=$OPTARG ;;
 	M) mtus=$OPTARG ;; t) secs=$OPTARG ;; V) variants=$OPTARG ;;
-	*) echo "usage: emulated.sh [-o DIR] [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS] [-t SECS] [-V VARIANTS] [-p PORT] [-k KERNEL-DIR | -L LINE]" >&2
+	*) echo "$usage" >&2
 	   exit 2 ;;
 	esac
 done
@@ -44,7 +46,6 @@ if [ -n "$kdir" ]; then
 else
 	kdir=$("$top/scripts/kernel-build.sh" -l "$kline") || die "no kernel for line $kline"
 fi
-make -s -C "$top" ARCH=ppc64le tools > /dev/null || die "cross-build of the tools failed"
 work=$(mktemp -d)
 srv=
 trap 'rm -rf "$work"; [ -z "$srv" ] || kill $srv 2> /dev/null || true' EXIT
@@ -63,7 +64,7 @@ echo "sh /hs/bench/emulated-host.sh -V $variants -- -s 10.0.2.2:$port -l $levels
 echo "emulated: booting the POWER8 host (run $run_id)" >&2
 rc=0
 "$top/scripts/power-testbed.sh" -M powernv8 -n e1000e-vfio -k "$kdir" -g "$work/guest" -t 1800 \
-	-f "$top/bench" -f "$top/scripts" -f "$top/build/ppc64le/hcallstat" \
+	-f "$top/bench" -f "$top/scripts" \
 	"$work/host.sh" > "$work/console" 2>&1 || rc=$?
 grep -E '^(HS-FAILED|iperf-matrix|guest.sh|pci-vfio)' "$work/console" | tr -d '\r' >&2 || true
 mkdir -p "$work/raw"

@@ -24,12 +24,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 server= out= levels=2,1,0 dirs=tx,rx streams=1 mtus=1500 secs=10 iface=eth0 label=
 guest="sh $here/guest.sh exec"
+usage="usage: iperf-matrix.sh -s SERVER[:PORT] -o OUTDIR [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS] [-t SECS] [-i IFACE] [-n LABEL] [-g GUEST-EXEC]"
+case ${1:-} in -h|--help) echo "$usage (man: dist/man/hcallscope-iperf-matrix.1)"; exit 0 ;; esac
 while getopts s:o:l:d:P:M:t:i:n:g: c; do
 	case $c in
 	s) server=$OPTARG ;; o) out=$OPTARG ;; l) levels=$OPTARG ;; d) dirs=$OPTARG ;;
 	P) streams=$OPTARG ;; M) mtus=$OPTARG ;; t) secs=$OPTARG ;; i) iface=$OPTARG ;;
 	n) label=$OPTARG ;; g) guest=$OPTARG ;;
-	*) echo "usage: iperf-matrix.sh -s SERVER[:PORT] -o OUTDIR [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS] [-t SECS] [-i IFACE] [-n LABEL] [-g GUEST-EXEC]" >&2
+	*) echo "$usage" >&2
 	   exit 2 ;;
 	esac
 done

@@ -17,10 +17,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "report: $*" >&2; exit 1; }
 
 source= run_id= out= series_key=
+usage="usage: report.sh -s emulated|real-hardware [-i RUN-ID] [-k SERIES-KEY] -o DIR MATRIX-DIR..."
+case ${1:-} in -h|--help) echo "$usage (man: dist/man/hcallscope-report.1)"; exit 0 ;; esac
 while getopts s:i:o:k: c; do
 	case $c in
 	s) source=$OPTARG ;; i) run_id=$OPTARG ;; o) out=$OPTARG ;; k) series_key=$OPTARG ;;
-	*) echo "usage: report.sh -s emulated|real-hardware [-i RUN-ID] [-k SERIES-KEY] -o DIR MATRIX-DIR..." >&2; exit 2 ;;
+	*) echo "$usage" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install the Debian packages hcallscope needs; quiet when all are there.
-#   scripts/deps.sh [GROUP...]   groups: build, test, bench, power, kernel, deb (default: all)
+#   scripts/deps.sh [GROUP...]   groups: build, test, bench, power, kernel, deb (default: all
+#                                these), power8 (a real POWER8 host's, for bench/power8.sh)
 set -eu
 
 build="make gcc pkg-config clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g-dev libssl-dev libyaml-dev libcrypt-dev"
@@ -9,6 +10,8 @@ bench="bpftrace linux-perf bc gnuplot-nox iperf3 jq"
 kernel="linux-source-6.1 linux-source-6.12 xz-utils patch flex bison bc kmod cpio libssl-dev libelf-dev dwarves sparse perl"
 deb="build-essential dpkg-dev debhelper fakeroot lintian gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross"
 power="qemu-system-ppc qemu-system-data ipxe-qemu gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross cpio kmod xz-utils"
+# a real POWER8 host running bench/power8.sh (not in the default set)
+power8="qemu-system-ppc qemu-system-data iperf3 jq gnuplot-nox bc linux-perf cpio kmod"
 
 [ $# -gt 0 ] || set -- build test bench power kernel deb
 want=""
@@ -20,6 +23,7 @@ for g in "$@"; do
 	power) want="$want $power" ;;
 	kernel) want="$want $kernel" ;;
 	deb) want="$want $deb" ;;
+	power8) want="$want $power8" ;;
 	*) echo "deps: unknown group '$g'" >&2; exit 2 ;;
 	esac
 done

@@ -4,7 +4,7 @@
 # on the kernel command line override QEMU's user network addresses), runs
 # /hs/test.sh and powers off.  "HS-BOOTED ..." and "HS-EXIT <status>" on
 # the console are what power-testbed.sh reads.
-export PATH=/hs:/bin:/usr/bin
+export PATH=/hs:/usr/sbin:/usr/bin:/bin
 mount -t proc none /proc; mount -t sysfs none /sys; mount -t devtmpfs none /dev
 mount -t tracefs none /sys/kernel/tracing; mount -t bpf none /sys/fs/bpf
 mount -t tmpfs none /tmp

@@ -1,7 +1,11 @@
 #!/bin/bash
 # The emulated POWER testbed: Debian's ppc64el kernel and busybox in an
 # initramfs with our cross-built tools, booted non-interactively under QEMU
-# TCG.  Debian packages are cached outside the checkout.
+# TCG.  Debian packages are cached outside the checkout.  hcallscope's own
+# ppc64el package (make deb, scripts/deb-cached.sh; or $HS_PPC64EL_DEB) is
+# installed into the image of every machine booted here, so scripts run the
+# packaged hcallstat and hcall-load (/usr/sbin, /usr/bin, their BTF files in
+# /usr/lib/hcallscope/btf) - never a build tree's.
 #
 #   scripts/power-testbed.sh [-M powernv8|powernv9|pseries-nested|pseries]
 #                            [-n e1000|e1000e|virtio|e1000e-vfio|e1000e-vfio2] [-a KERNEL-ARGS]
@@ -48,6 +52,12 @@ shift $((OPTIND - 1))
 kernel_of_release=$(hs_debian_kernel "$release" 2>&1) || { echo "power-testbed: $kernel_of_release" >&2; exit 2; }
 read -r kabi ksuite <<< "$kernel_of_release"
 [ $# -eq 1 ] && [ -r "$1" ] || { echo "power-testbed: need a readable guest script" >&2; exit 2; }
+for f in "${files[@]}"; do
+	case ${f##*/} in hcallstat|hcall-load|btf)
+		echo "power-testbed: -f $f would shadow the packaged ${f##*/} (the image has hcallscope's package)" >&2
+		exit 2 ;;
+	esac
+done
 script=$1
 
 case $machine in
@@ -159,6 +169,19 @@ if [ -n "$guestdir" ]; then
 	rm -f "$root/.complete"
 	mkdir -p "$root/hs/guest"
 	cp "$guestdir"/* "$root/hs/guest/"
+fi
+# a machine that boots gets hcallscope's package, as a host would (an -o
+# image is a guest's: it has no use for it)
+if [ -z "$outdir" ]; then
+	pkg=${HS_PPC64EL_DEB:-}
+	if [ -z "$pkg" ]; then
+		pkg=$("$top/scripts/deb-cached.sh") || exit 1
+		pkg=$(ls "$pkg"/hcallscope_*_ppc64el.deb)
+	fi
+	[ "$(dpkg-deb -f "$pkg" Package Architecture 2> /dev/null | tr '\n' ' ')" = \
+	  "Package: hcallscope Architecture: ppc64el " ] ||
+		{ echo "power-testbed: $pkg is not hcallscope's ppc64el package" >&2; exit 1; }
+	dpkg-deb -x "$pkg" "$root"
 fi
 cp "$script" "$root/hs/test.sh"
 for f in "${files[@]}"; do cp -r "$f" "$root/hs/"; done

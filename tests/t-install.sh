@@ -163,6 +163,33 @@ t_install_man_options_match_help() {
 	expect_eq "$(echo $m)" "$(echo $h)" "hcallscope-compare's options in its man page"
 }
 
+# The bench entry points users run (bench/*.sh, not installed): each has
+# a man page that man -l renders without a warning, with the sections a
+# user looks for, and lists exactly the options its --help (the usage
+# line, exit 0) lists
+BENCH_PAGES="emulated iperf-matrix report dashboard power8"
+t_install_bench_man_pages() {
+	local b out sec h m rc
+	for b in $BENCH_PAGES; do
+		out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$TOP/dist/man/hcallscope-$b.1" 2> warn) ||
+			{ echo "man -l hcallscope-$b.1 failed"; return 1; }
+		[ ! -s warn ] || { echo "man -l hcallscope-$b.1 warns: $(cat warn)"; return 1; }
+		for sec in NAME SYNOPSIS DESCRIPTION OPTIONS EXAMPLES "EXIT STATUS" FILES "SEE ALSO"; do
+			grep -qx "$sec" <<< "$out" || { echo "hcallscope-$b.1: no $sec section"; return 1; }
+		done
+		grep -q "bench/$b.sh" <<< "$out" || { echo "hcallscope-$b.1 does not name bench/$b.sh"; return 1; }
+		rc=0
+		h=$("$TOP/bench/$b.sh" --help 2>&1) || rc=$?
+		expect_eq "$rc" 0 "exit status of bench/$b.sh --help" || return 1
+		grep -q "^usage: $b.sh .*(man: dist/man/hcallscope-$b.1)$" <<< "$h" ||
+			{ echo "bench/$b.sh --help: $h"; return 1; }
+		h=$(grep -oE '(^|[ [])-[a-zA-Z]' <<< "$h" | tr -d ' [' | LC_ALL=C sort -u)
+		m=$(man_options "$TOP/dist/man/hcallscope-$b.1")
+		[ "$(wc -w <<< "$h")" -ge 1 ] || { echo "bench/$b.sh --help lists no option"; return 1; }
+		expect_eq "$(echo $m)" "$(echo $h)" "bench/$b.sh's options in hcallscope-$b.1" || return 1
+	done
+}
+
 # installed pages are found by name under the installed MANPATH
 t_install_man_by_name() {
 	local d=$WORK/t/dest
@@ -447,18 +474,18 @@ t_install_listen_non_loopback_warns() {
 # or make deb fails); the amd64 one holds what make install puts, with its
 # libraries as dependencies and the environment file as a conffile; the
 # ppc64el one holds static POWER binaries.
-# make deb, once per run (into $WORK/deb, which outlives each test's t/)
+# make deb, cached by its inputs (scripts/deb-cached.sh, what the emulated
+# POWER tests install too); DEB is where its packages are
 deb_built() {
-	[ -s "$WORK/deb/hcallscope_0.1.0_ppc64el.deb" ] && return 0
-	make -s -C "$TOP" DEB_DIR="$WORK/deb" deb > "$WORK/deb.log" 2>&1 && return 0
-	echo "make deb failed: $(tail -5 "$WORK/deb.log")"
-	rm -rf "$WORK/deb"
+	DEB=$("$TOP/scripts/deb-cached.sh" 2> "$WORK/deb.err") && return 0
+	echo "make deb failed: $(tail -5 "$WORK/deb.err")"
 	return 1
 }
 
 t_install_deb_packages() {
-	local deb=$WORK/deb got want
+	local deb got want
 	deb_built || return 1
+	deb=$DEB
 	for a in amd64 ppc64el; do
 		[ -s "$deb/hcallscope_0.1.0_$a.deb" ] || { echo "no $a package"; return 1; }
 	done
@@ -481,33 +508,120 @@ t_install_deb_packages() {
 		{ echo "ppc64el hcallstat lacks the BTF directory /usr/lib/hcallscope/btf"; return 1; }
 }
 
-# The ppc64el package's binaries on emulated POWER (powernv8, Debian's
-# kernel, which has no BTF): its files go where the package puts them, so
-# hcallstat must take its BTF from the compiled-in /usr/lib/hcallscope/btf,
-# and count hcall-load's TCE hcalls exactly (as t_power_powernv8_host_exact
-# does with the build tree's binaries).
-t_install_power_package_exact() {
-	local pkg=$WORK/t/pkg
+# The emulated POWER tests run what the ppc64el package installs
+# (t_power_*, t_kernel_*: power-testbed.sh puts it into the host's image);
+# a build tree's hcallstat, hcall-load or BTF directory passed in beside it
+# is refused, so no test can run those instead.
+t_install_power_testbed_takes_the_package() {
+	local f
+	echo 'exit 0' > guest.sh
+	for f in "$TOP/build/ppc64le/hcallstat" "$TOP/build/ppc64le/hcall-load" "$TOP/bpf/btf"; do
+		EXPECT_RC=2 EXPECT_MSG="would shadow the packaged ${f##*/}" expect_error \
+			"$TOP/scripts/power-testbed.sh" -f "$f" guest.sh || return 1
+	done
+	# a package that is not hcallscope's ppc64el one is refused
 	deb_built || return 1
-	dpkg-deb -x "$WORK/deb/hcallscope_0.1.0_ppc64el.deb" "$pkg" || return 1
-	cat > guest.sh <<EOS
-mkdir -p /usr/lib/hcallscope && mv /hs/btf /usr/lib/hcallscope/btf || exit 1
-hcallstat -v -j -o /tmp/stat.json -- hcall-load -j -c 2 -m $POWER_MIX > /tmp/load.json 2> /tmp/err ||
-	{ tail -5 /tmp/err; exit 1; }
-echo "HS-BTF \$(grep 'BTF from' /tmp/err)"
-echo "HS-LOAD \$(cat /tmp/load.json)"
-echo "HS-STAT \$(cat /tmp/stat.json)"
-EOS
-	"$TOP/scripts/power-testbed.sh" -M powernv8 -t 300 -f "$pkg/usr/bin/hcall-load" \
-		-f "$pkg/usr/sbin/hcallstat" -f "$pkg/usr/lib/hcallscope/btf" guest.sh > console 2>&1 ||
+	HS_PPC64EL_DEB=$DEB/hcallscope_0.1.0_amd64.deb EXPECT_MSG="is not hcallscope's ppc64el package" \
+		expect_error "$TOP/scripts/power-testbed.sh" -t 5 guest.sh
+}
+
+# --- the host kernel's package --------------------------------------------
+
+# make kernel-deb KERNEL_CONFIG=testbed: bindeb-pkg's packages of the
+# testbed's kernel, from scripts/kernel-build.sh's cached build (the one
+# the t_kernel tests boot; no second kernel build).  The image package
+# holds that very kernel at /boot and its KVM modules under /lib/modules,
+# is versioned by the series' key, and boots the emulated POWER8 host with
+# its kvm-hv (the patched one: tce_accel).  The cached work tree is left
+# as kernel-build.sh keeps it.
+t_install_kernel_deb_testbed() {
+	local kdir key rel=6.1.192 img list f work t0
+	kdir=$("$TOP/scripts/kernel-build.sh") || return 1
+	key=$("$TOP/scripts/series-key.sh")
+	work=$(readlink -f "${HCALLSCOPE_CACHE:-/var/cache/hcallscope}/kernel/work")
+	(cd "$work/applied" && cat series *.patch) | sha256sum > applied.before
+	t0=$SECONDS
+	make -s -C "$TOP" KERNEL_CONFIG=testbed KERNEL_DEB_DIR="$PWD/kdeb" kernel-deb > kdeb.log 2>&1 ||
+		{ echo "make kernel-deb failed: $(tail -5 kdeb.log)"; return 1; }
+	echo "make kernel-deb KERNEL_CONFIG=testbed: $((SECONDS - t0)) s"
+	expect_eq "$(cd kdeb && ls | tr '\n' ' ')" \
+		"linux-headers-${rel}_$rel-1+hcs.${key}_ppc64el.deb linux-image-$rel-dbg_$rel-1+hcs.${key}_ppc64el.deb linux-image-${rel}_$rel-1+hcs.${key}_ppc64el.deb linux-libc-dev_$rel-1+hcs.${key}_ppc64el.deb " \
+		"packages made" || return 1
+	img=kdeb/linux-image-${rel}_$rel-1+hcs.${key}_ppc64el.deb
+	expect_eq "$(dpkg-deb -f "$img" Package Version Architecture | tr '\n' ' ')" \
+		"Package: linux-image-$rel Version: $rel-1+hcs.$key Architecture: ppc64el " \
+		"the image package's fields" || return 1
+	dpkg-deb -I "$img" postinst | grep -q 'run-parts.*/etc/kernel/postinst.d' ||
+		{ echo "no postinst running the kernel hooks"; return 1; }
+	list=$(dpkg-deb -c "$img" | awk '{ print $6 }')
+	for f in boot/vmlinux-$rel boot/config-$rel boot/System.map-$rel \
+		lib/modules/$rel/kernel/arch/powerpc/kvm/kvm.ko \
+		lib/modules/$rel/kernel/arch/powerpc/kvm/kvm-hv.ko lib/modules/$rel/modules.dep; do
+		grep -qx "./$f" <<< "$list" || { echo "the image package lacks /$f"; return 1; }
+	done
+	dpkg-deb -x "$img" root || return 1
+	# the kernel the t_kernel tests prove, byte for byte (without debug info)
+	cmp -s root/boot/vmlinux-$rel "$kdir/vmlinux" ||
+		{ echo "/boot/vmlinux-$rel is not kernel-build.sh's vmlinux"; return 1; }
+	for f in $(grep '^CONFIG_' "$TOP/kernel-patch/config"); do
+		grep -qx "$f" root/boot/config-$rel || { echo "/boot/config-$rel lacks $f"; return 1; }
+	done
+	f=root/lib/modules/$rel/kernel/arch/powerpc/kvm/kvm-hv.ko
+	expect_eq "$(modinfo -F vermagic "$f" | cut -d' ' -f1)" "$rel" "kvm-hv.ko's vermagic" || return 1
+	modinfo -F parm "$f" | grep -q '^tce_accel:' || { echo "kvm-hv.ko has no tce_accel"; return 1; }
+	grep -q '^kernel/arch/powerpc/kvm/kvm-hv.ko: kernel/arch/powerpc/kvm/kvm.ko$' \
+		root/lib/modules/$rel/modules.dep || { echo "modules.dep: $(cat root/lib/modules/$rel/modules.dep)"; return 1; }
+	# the cached tree: as kernel-build.sh left it, its output printed at once
+	expect_eq "$( (cd "$work/applied" && cat series *.patch) | sha256sum)" "$(cat applied.before)" \
+		"the work tree's applied series" || return 1
+	for f in debian modules.order; do
+		[ ! -e "$work/obj/$f" ] || { echo "kernel-deb left $work/obj/$f"; return 1; }
+	done
+	t0=$(date +%s%N)
+	expect_eq "$("$TOP/scripts/kernel-build.sh" 2>&1)" "$kdir" "kernel-build.sh after kernel-deb" || return 1
+	[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 2000 ] || { echo "kernel-build.sh took over 2 s"; return 1; }
+	# boot what the package installs
+	mkdir k
+	cp root/boot/vmlinux-$rel k/vmlinux
+	cp root/lib/modules/$rel/kernel/arch/powerpc/kvm/kvm.ko root/lib/modules/$rel/kernel/arch/powerpc/kvm/kvm-hv.ko k/
+	echo 'echo "HS-ACCEL $(cat /sys/module/kvm_hv/parameters/tce_accel)"' > guest.sh
+	t0=$SECONDS
+	"$TOP/scripts/power-testbed.sh" -M powernv8 -k k -t 300 guest.sh > console 2>&1 ||
 		{ tail -n 15 console; return 1; }
-	grep -qE '^HS-BTF hcallstat: BTF from /usr/lib/hcallscope/btf/[^ ]+-powerpc64le\.btf$' console ||
-		{ echo "BTF not from the installed directory: $(grep HS-BTF console)"; return 1; }
-	sed -n 's/^HS-LOAD //p' console > load.json
-	sed -n 's/^HS-STAT //p' console > stat.json
-	jq -e '.backend == "power" and .vcpus == 2' load.json > /dev/null ||
-		{ echo "no hcall-load report"; tail -n 15 console; return 1; }
-	check_against_load load.json stat.json || return 1
-	expect_eq "$(stat_sum stat.json '.kind == "hcall" and .path == "virtual-mode"')" 870 \
-		"virtual-mode hcalls (2 vCPUs x 435)"
+	echo "powernv8 boot of the packaged kernel: $((SECONDS - t0)) s"
+	grep -qx "HS-BOOTED $rel kvm-hv=yes net=no" console ||
+		{ echo "the packaged kernel did not come up with kvm-hv: $(grep HS-BOOTED console)"; return 1; }
+	grep -qx 'HS-ACCEL 2' console || { echo "no patched kvm-hv (tce_accel): $(grep HS-ACCEL console)"; return 1; }
+}
+
+# bad input to kernel-deb: one line, exit 2, nothing made
+t_install_kernel_deb_bad_config() {
+	printf 'CONFIG_X86_64=y\nCONFIG_64BIT=y\n' > x86.config
+	EXPECT_RC=2 EXPECT_MSG="kernel-deb: no config 'nonexistent' (debian, testbed or a config file)" \
+		expect_error "$TOP/scripts/kernel-deb.sh" -c nonexistent -o out || return 1
+	EXPECT_RC=2 EXPECT_MSG="kernel-deb: $PWD/x86.config is not a ppc64el (powerpc64le) kernel config" \
+		expect_error "$TOP/scripts/kernel-deb.sh" -c "$PWD/x86.config" -o out || return 1
+	EXPECT_RC=2 EXPECT_MSG="usage: kernel-deb.sh" expect_error "$TOP/scripts/kernel-deb.sh" -c testbed extra ||
+		return 1
+	[ ! -e out ] || { echo "kernel-deb left out/"; return 1; }
+}
+
+# bench/power8.sh (real hardware only) refuses what it cannot run: one
+# line, nothing left behind
+t_install_power8_bench_refusals() {
+	local dev
+	EXPECT_RC=2 EXPECT_MSG="usage: power8.sh -d PCI-ADDR -s SERVER[:PORT]" expect_error \
+		"$TOP/bench/power8.sh" -s 192.168.10.1 || return 1
+	EXPECT_MSG="power8: bad PCI address 'eth0' (DDDD:BB:DD.F)" expect_error \
+		"$TOP/bench/power8.sh" -d eth0 -s 192.168.10.1 || return 1
+	EXPECT_MSG="power8: unknown variant 'dd' (no-ddw, ddw)" expect_error \
+		"$TOP/bench/power8.sh" -d 0001:01:00.0 -s 192.168.10.1 -V ddw,dd || return 1
+	EXPECT_MSG="power8: no PCI device 0001:7f:1f.7" expect_error \
+		"$TOP/bench/power8.sh" -d 0001:7f:1f.7 -s 192.168.10.1 -o "$PWD/res" || return 1
+	# this machine has no kvm-hv: the switch is missing
+	dev=$(ls /sys/bus/pci/devices | head -1)
+	EXPECT_MSG="power8: this kernel has no tce_accel switch" expect_error \
+		"$TOP/bench/power8.sh" -d "$dev" -s 192.168.10.1 -o "$PWD/res" || return 1
+	[ ! -e res ] || { echo "power8.sh left res/"; return 1; }
+	! ls -d /var/tmp/hcallscope-power8.* 2> /dev/null || { echo "power8.sh left a directory in /var/tmp"; return 1; }
 }

@@ -78,7 +78,7 @@ t_kernel_hostile_indirect_list_race() {
 	} > guest.sh
 	local t0=$SECONDS
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -c 2 -n e1000e-vfio -k "$kdir" -t 600 \
-		-f "$PPC_BIN/hcall-load" -f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 || { tail -n 30 console; return 1; }
+		-f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 || { tail -n 30 console; return 1; }
 	echo "powernv8, 2 CPUs, 6 racing runs: $((SECONDS - t0)) s"
 	grep -q '^HS-ALIVE' console || { tail -n 30 console; echo "the host did not survive"; return 1; }
 	! grep '^HS-HOSTLOG' console || { echo "the host's log shows harm"; return 1; }
@@ -131,7 +131,7 @@ echo "HS-SMALL vfio \$(cat /tmp/s.json)"
 $HOST_LOG_CHECK
 EOS
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -n e1000e-vfio -k "$kdir" -t 300 \
-		-f "$PPC_BIN/hcall-load" -f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 || { tail -n 30 console; return 1; }
+		-f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 || { tail -n 30 console; return 1; }
 	! grep '^HS-HOSTLOG' console || { echo "the host's log shows harm"; return 1; }
 	local what got
 	for what in "LARGE emulated" "LARGE vfio" "SMALL vfio"; do
@@ -170,7 +170,7 @@ echo "HS-LOAD \$(cat /tmp/l.json)"
 $HOST_LOG_CHECK
 EOS
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -k "$kdir" -t 300 \
-		-f "$PPC_BIN/hcall-load" guest.sh > console 2>&1 || { tail -n 30 console; return 1; }
+		guest.sh > console 2>&1 || { tail -n 30 console; return 1; }
 	echo "refused: $(grep -c '^HS-REFUSED' console), no symbol (inlined): $(sed -n 's/^HS-NOSYM //p' console | tr '\n' ' ')"
 	! grep '^HS-PROBED' console || { echo "a probe was accepted on the real-mode path"; return 1; }
 	local f
@@ -202,7 +202,7 @@ t_kernel_hostile_fuzz() {
 	} > guest.sh
 	local t0=$SECONDS
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -n e1000e-vfio -k "$kdir" -t 600 \
-		-f "$PPC_BIN/hcall-load" -f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 || { tail -n 30 console; return 1; }
+		-f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 || { tail -n 30 console; return 1; }
 	grep -q '^HS-ALIVE' console || { tail -n 30 console; echo "the host did not survive"; return 1; }
 	! grep '^HS-HOSTLOG' console || { echo "the host's log shows harm"; return 1; }
 	sed -n "s/^HS-FUZZ emulated 0 //p" console > ref.json
@@ -362,7 +362,7 @@ echo "HS-CONTAINED \$(cat /tmp/l.json)"
 $HOST_LOG_CHECK
 EOS
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -n e1000e-vfio -k "$kdir" -t 300 \
-		-f "$PPC_BIN/hcall-load" -f "$PPC_BIN/kvm-tce-attach" -f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 ||
+		-f "$PPC_BIN/kvm-tce-attach" -f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 ||
 		{ tail -n 30 console; return 1; }
 	grep '^HS-ATTACH' console
 	expect_eq "$(sed -n 's/^HS-ATTACH //p' console)" "refused: EPERM" \

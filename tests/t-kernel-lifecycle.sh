@@ -72,7 +72,7 @@ lifecycle_host() {	# NIC GUEST-SCRIPT [KERNEL-ARGS]
 	local kdir
 	kdir=$(kernel_under_test) || return 1
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -c 2 -n "$1" -k "$kdir" -t 900 ${3:+-a "$3"} \
-		-f "$PPC_BIN/hcall-load" -f "$TOP/bench/pci-vfio.sh" -f "$TOP/tests/guest/iommu-tables.sh" \
+		-f "$TOP/bench/pci-vfio.sh" -f "$TOP/tests/guest/iommu-tables.sh" \
 		-f "$TOP/tests/guest/kmemleak-scan.sh" "$2" > console 2>&1 || { tail -n 30 console; return 1; }
 }
 

@@ -117,8 +117,8 @@ done
 if echo 3 > \$P 2>/dev/null; then echo "HS-BAD-LEVEL-ACCEPTED"; fi
 EOS
 	local t0=$SECONDS
-	"$TOP/scripts/power-testbed.sh" -M powernv8 -k "$kdir" -t 300 -f "$PPC_BIN/hcall-load" \
-		-f "$PPC_BIN/hcallstat" guest.sh > console 2>&1 || { tail -n 20 console; return 1; }
+	"$TOP/scripts/power-testbed.sh" -M powernv8 -k "$kdir" -t 300 \
+		guest.sh > console 2>&1 || { tail -n 20 console; return 1; }
 	echo "powernv8 run, 3 levels: $((SECONDS - t0)) s"
 	grep -q "^HS-LEVEL 2$" console || { echo "tce_accel default is not 2"; return 1; }
 	! grep -q HS-BAD-LEVEL-ACCEPTED console || { echo "tce_accel accepted 3"; return 1; }
@@ -253,7 +253,7 @@ done
 EOS
 	local t0=$SECONDS
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -n e1000e-vfio -k "$kdir" -t 300 \
-		-f "$PPC_BIN/hcall-load" -f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 || { tail -n 20 console; return 1; }
+		-f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 || { tail -n 20 console; return 1; }
 	echo "powernv8 + e1000e run, 3 levels: $((SECONDS - t0)) s"
 	grep "^HS-BOUND" console
 	grep -q "^HS-BOUND .* vfio-pci group" console || { echo "vfio-pci did not bind"; return 1; }
@@ -324,7 +324,7 @@ hcall-load -j -c 2 -m $POWER_MIX --vfio \$group > /tmp/load.json || { cat /tmp/l
 echo "HS-LOAD \$(cat /tmp/load.json)"
 EOS
 	"$TOP/scripts/power-testbed.sh" -M powernv9 -n e1000e-vfio -k "$kdir" -t 300 \
-		-f "$PPC_BIN/hcall-load" -f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 || { tail -n 20 console; return 1; }
+		-f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 || { tail -n 20 console; return 1; }
 	grep -q "^HS-BOUND .* vfio-pci group" console || { echo "vfio-pci did not bind on PHB4"; return 1; }
 	grep -q "^HS-LEVEL 2$" console || { echo "not at level 2"; return 1; }
 	sed -n "s/^HS-LOAD //p" console > load.json
@@ -376,7 +376,7 @@ EOS
 		echo "echo HS-ALIVE"
 	} > guest.sh
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -c 2 -n e1000e-vfio2 -k "$kdir" -t 600 \
-		-f "$PPC_BIN/hcall-load" -f "$PPC_BIN/vfio-claim" -f "$TOP/bench/pci-vfio.sh" \
+		-f "$PPC_BIN/vfio-claim" -f "$TOP/bench/pci-vfio.sh" \
 		-f "$TOP/scripts/lib/proc.sh" -f "$TOP/tests/guest/iommu-tables.sh" guest.sh > console 2>&1 ||
 		{ tail -n 30 console; return 1; }
 	grep -q '^HS-ALIVE' console || { tail -n 20 console; echo "the host did not survive"; return 1; }

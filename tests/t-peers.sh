@@ -288,7 +288,7 @@ peers_perf_tree() {	# DIR: perf and the libraries it needs, from the host tools
 }
 
 peers_powernv8() {	# [POWER-TESTBED-ARGS...]
-	local PPC_BIN=$TOP/build/ppc64le bad
+	local bad
 	# the cross-built tools (make test builds them; a run of this tier alone may not have)
 	make -s -C "$TOP" ARCH=ppc64le tools > make.log 2>&1 || { tail -n 5 make.log; return 1; }
 	peers_perf_tree perf || return 1
@@ -304,8 +304,8 @@ perf kvm -i /tmp/kvm.data stat report --event=hcall > /tmp/report.txt 2>&1
 sed 's/^/HS-REPORT /' /tmp/report.txt
 EOS
 	local t0=$SECONDS
-	"$TOP/scripts/power-testbed.sh" -M powernv8 -t 400 "$@" -f "$PPC_BIN/hcall-load" \
-		-f "$PPC_BIN/hcallstat" -f "$TOP/bpf/btf" -f perf guest.sh > console 2>&1 ||
+	"$TOP/scripts/power-testbed.sh" -M powernv8 -t 400 "$@" \
+		-f perf guest.sh > console 2>&1 ||
 		{ tail -n 15 console; return 1; }
 	echo "powernv8 run with perf: $((SECONDS - t0)) s"
 	sed -n 's/^HS-LOAD //p' console > load.json

@@ -1,10 +1,11 @@
 # POWER under QEMU TCG (scripts/power-testbed.sh): Debian's ppc64el 6.1
-# kernel as a KVM-HV host, our cross-built tools inside.  hcall-load's
+# kernel as a KVM-HV host, hcallscope's ppc64el package installed inside
+# (the packaged /usr/sbin/hcallstat, /usr/bin/hcall-load).  hcall-load's
 # POWER backend issues a known mix of TCE hcalls; hcallstat must report
 # each exactly, per vCPU and per LIOBN: virtual mode for the LIOBN with an
 # in-kernel TCE table, userspace for the one without.
 
-PPC_BIN=$TOP/build/ppc64le
+PPC_BIN=$TOP/build/ppc64le	# cross-built test helpers (vfio-claim); not the tools
 # Per vCPU: 424 TCE hcalls on the LIOBN with an in-kernel table (+10
 # H_GET_TCE) that KVM completes, 39 on the table-less LIOBN, and bad
 # arguments: 3 on an unknown LIOBN and 5 misaligned TCEs (both left to the
@@ -41,15 +42,28 @@ debian_probes() {
 
 power_host_test() {	# MACHINE
 	cat > guest.sh <<EOS
-hcallstat -j -o /tmp/stat.json -- hcall-load -j -c 2 -m $POWER_MIX > /tmp/load.json || exit 1
+echo "HS-WHICH \$(command -v hcallstat) \$(command -v hcall-load)"
+hcallstat -v -j -o /tmp/stat.json -- hcall-load -j -c 2 -m $POWER_MIX > /tmp/load.json 2> /tmp/err ||
+	{ tail -5 /tmp/err; exit 1; }
+echo "HS-BTF \$(grep 'BTF from' /tmp/err)"
 echo "HS-LOAD \$(cat /tmp/load.json)"
 echo "HS-STAT \$(cat /tmp/stat.json)"
 EOS
 	local t0=$SECONDS
-	"$TOP/scripts/power-testbed.sh" -M "$1" -D "${HS_DEBIAN:-12}" -t 300 -f "$PPC_BIN/hcall-load" \
-		-f "$PPC_BIN/hcallstat" -f "$TOP/bpf/btf" guest.sh > console 2>&1 ||
+	"$TOP/scripts/power-testbed.sh" -M "$1" -D "${HS_DEBIAN:-12}" -t 300 \
+		guest.sh > console 2>&1 ||
 		{ tail -n 15 console; return 1; }
 	echo "$1 run: $((SECONDS - t0)) s"
+	# the package's binaries ran, hcallstat with the package's BTF files
+	# on Debian 12 (its kernel has none of its own), the kernel's on 13
+	expect_eq "$(sed -n 's/^HS-WHICH //p' console)" "/usr/sbin/hcallstat /usr/bin/hcall-load" \
+		"the tools the host ran" || return 1
+	if [ "$(debian_probes)" = raw_tp ]; then
+		grep -qE '^HS-BTF hcallstat: BTF from /usr/lib/hcallscope/btf/[^ ]+-powerpc64le\.btf$' console ||
+			{ echo "BTF not from the installed directory: $(grep HS-BTF console)"; return 1; }
+	else
+		expect_eq "$(sed -n 's/^HS-BTF //p' console)" "" "a BTF file of ours used on a kernel with BTF" || return 1
+	fi
 	sed -n 's/^HS-LOAD //p' console > load.json
 	sed -n 's/^HS-STAT //p' console > stat.json
 	jq -e '.backend == "power" and .vcpus == 2' load.json > /dev/null ||
@@ -116,7 +130,7 @@ echo "HS-HCALL-TRACE-WARNINGS \$(dmesg | grep -c 'trace_hcall')"
 echo "HS-MMU \$(grep -m1 '^MMU' /proc/cpuinfo)"
 EOS
 	"$TOP/scripts/power-testbed.sh" -M pseries -D "${HS_DEBIAN:-12}" -n "$1" -a "$2" -t 300 \
-		-f "$PPC_BIN/hcallstat" -f "$TOP/bpf/btf" -f "$TOP/scripts/lib/proc.sh" guest.sh > console 2>&1 || rc=1
+		-f "$TOP/scripts/lib/proc.sh" guest.sh > console 2>&1 || rc=1
 	kill $srv 2>/dev/null; wait $srv 2>/dev/null
 	[ $rc = 0 ] && ! grep -q HS-IPERF-FAILED console || { tail -n 15 console; return 1; }
 	sed -n 's/^HS-STAT //p' console > stat.json
@@ -162,8 +176,8 @@ hcallstat -j -o /tmp/stat.json -- hcall-load -j -c 2 -m $POWER_MIX --vfio \$grou
 echo "HS-LOAD \$(cat /tmp/load.json)"
 echo "HS-STAT \$(cat /tmp/stat.json)"
 EOS
-	"$TOP/scripts/power-testbed.sh" -M powernv8 -D 13 -n e1000e-vfio -t 300 -f "$PPC_BIN/hcall-load" \
-		-f "$PPC_BIN/hcallstat" -f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 || { tail -n 15 console; return 1; }
+	"$TOP/scripts/power-testbed.sh" -M powernv8 -D 13 -n e1000e-vfio -t 300 \
+		-f "$TOP/bench/pci-vfio.sh" guest.sh > console 2>&1 || { tail -n 15 console; return 1; }
 	grep "^HS-BOUND" console
 	grep -q "^HS-BOUND .* vfio-pci group" console || { echo "vfio-pci did not bind"; return 1; }
 	sed -n 's/^HS-LOAD //p' console > load.json
