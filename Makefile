@@ -223,13 +223,14 @@ deb:
 		lintian --fail-on error $$d || exit 1; done
 	@ls $(DEB_DIR)/*.deb
 
-# The host kernel's packages: scripts/kernel-deb.sh (kernel-patch/ through
-# scripts/kernel-apply.sh, keyed by scripts/series-key.sh)
+# The host kernel's packages: scripts/kernel-deb.sh (kernel-patch/LINE/
+# through scripts/kernel-apply.sh, keyed by scripts/series-key.sh)
+KERNEL_LINE ?= 6.1
 KERNEL_CONFIG ?= debian
 KERNEL_DEB_DIR ?= build/kernel-deb
 kernel-deb:
 	@scripts/deps.sh kernel deb
-	@scripts/kernel-deb.sh -c $(KERNEL_CONFIG) -o $(KERNEL_DEB_DIR)
+	@scripts/kernel-deb.sh -l $(KERNEL_LINE) -c $(KERNEL_CONFIG) -o $(KERNEL_DEB_DIR)
 
 # Regenerate this machine's vmlinux.h (see scripts/gen-vmlinux-h.sh).
 vmlinux:

@@ -45,9 +45,7 @@ exec 9> "$cache/kernel/.lock"
 flock 9		# one build at a time; a waiting caller then finds it done
 if [ -e "$out/.complete" ]; then echo "$out"; exit 0; fi
 
-# 6.1's trees keep the names they had before there were other lines
-wname=work$flavour
-[ "$line" = 6.1 ] || wname=work-$line$flavour
+wname=$(hs_kernel_work_name "$line" "$flavour")
 [ -e "$cache/kernel/$wname" ] || mkdir "$cache/kernel/$wname"
 work=$(readlink -f "$cache/kernel/$wname")
 src=$work/linux-source-$line

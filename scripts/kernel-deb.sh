@@ -1,16 +1,17 @@
 #!/bin/sh
 # The patched POWER host kernel as Debian packages, for a POWER8 host
-# (ppc64el): Debian's linux-source-6.1 with kernel-patch/ applied
+# (ppc64el): Debian's linux-source-LINE with kernel-patch/LINE/ applied
 # (scripts/kernel-apply.sh), cross-built, packaged by the kernel's own
 # bindeb-pkg (linux-image-*, linux-headers-*, linux-libc-dev, and
 # linux-image-*-dbg since the config has debug info for BTF).
 #
-#   scripts/kernel-deb.sh [-c debian|testbed|CONFIG-FILE] [-o DIR] [-j N]
+#   scripts/kernel-deb.sh [-l LINE] [-c debian|testbed|CONFIG-FILE] [-o DIR] [-j N]
 #
+# -l the kernel line: 6.1 (default) or 6.12 (scripts/lib/kernel-series.sh)
 # -c where the config comes from, kernel-patch/config always on top:
 #   debian    (default) Debian's own powerpc64le flavour config (package
-#             linux-config-6.1, ppc64el), so the host keeps every driver it
-#             had; release 6.1.192-hcallscope.  A full build: hours on a
+#             linux-config-LINE, ppc64el), so the host keeps every driver it
+#             had; release e.g. 6.1.192-hcallscope.  A full build: hours on a
 #             small machine.  Its tree is kept ($cache/kernel/deb-KEY-CKEY,
 #             one at a time) and resumes when interrupted.
 #   CONFIG-FILE  a host's own config (its /boot/config-*), the same way.
@@ -22,18 +23,23 @@
 # -o where the .deb files go (default build/kernel-deb).  Prints their paths.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/lib/kernel-series.sh"
 cache=${HCALLSCOPE_CACHE:-/var/cache/hcallscope}
-source=debian outdir=$top/build/kernel-deb jobs=$(nproc)
-while getopts c:o:j: o; do
+source=debian outdir=$top/build/kernel-deb jobs=$(nproc) line=$HS_KERNEL_LINE_DEFAULT
+usage="usage: kernel-deb.sh [-l LINE] [-c debian|testbed|CONFIG-FILE] [-o DIR] [-j N]"
+while getopts l:c:o:j: o; do
 	case $o in
+	l) line=$OPTARG ;;
 	c) source=$OPTARG ;;
 	o) outdir=$OPTARG ;;
 	j) jobs=$OPTARG ;;
-	*) echo "usage: kernel-deb.sh [-c debian|testbed|CONFIG-FILE] [-o DIR] [-j N]" >&2; exit 2 ;;
+	*) echo "$usage" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 0 ] || { echo "usage: kernel-deb.sh [-c debian|testbed|CONFIG-FILE] [-o DIR] [-j N]" >&2; exit 2; }
+[ $# -eq 0 ] || { echo "$usage" >&2; exit 2; }
+series=$(hs_series_dir "$line" 2>&1) || { echo "kernel-deb: $series" >&2; exit 2; }
+tarball=$(hs_kernel_tarball "$line")
 case $jobs in ''|*[!0-9]*) echo "kernel-deb: bad job count '$jobs'" >&2; exit 2 ;; esac
 case $source in
 debian|testbed) ;;
@@ -45,7 +51,7 @@ debian|testbed) ;;
 esac
 command -v dpkg-deb > /dev/null && command -v dpkg-gencontrol > /dev/null ||
 	{ echo "kernel-deb: dpkg-dev is not installed (scripts/deps.sh kernel deb)" >&2; exit 1; }
-key=$("$top/scripts/series-key.sh")
+key=$("$top/scripts/series-key.sh" -l "$line")
 # the package version carries the series' key: a new series is a new version
 export KDEB_SOURCENAME=linux-upstream KDEB_CHANGELOG_DIST=bookworm DEBEMAIL="hcallscope <hcallscope@localhost>"
 export DEB_RULES_REQUIRES_ROOT=no
@@ -75,16 +81,16 @@ collect() {	# OBJ-PARENT RELEASE
 }
 
 if [ "$source" = testbed ]; then
-	kdir=$("$top/scripts/kernel-build.sh" -j "$jobs")
-	work=$(readlink -f "$cache/kernel/work")
-	src=$work/linux-source-6.1 obj=$work/obj
+	kdir=$("$top/scripts/kernel-build.sh" -l "$line" -j "$jobs")
+	work=$(readlink -f "$cache/kernel/$(hs_kernel_work_name "$line")")
+	src=$work/linux-source-$line obj=$work/obj
 	exec 9> "$cache/kernel/.lock"
 	flock 9		# kernel-build.sh changes this tree only under the lock
 	# the tree must carry this checkout's series and fragment (another
 	# checkout's build may have moved it on since kdir was made)
-	if ! diff -r -q -x 'config*' -x '0000-*' "$work/applied" "$top/kernel-patch" > /dev/null 2>&1 ||
+	if ! diff -r -q -x base -x '0000-*' "$work/applied" "$series" > /dev/null 2>&1 ||
 	   ! cmp -s "$top/kernel-patch/config" "$work/config"; then
-		echo "kernel-deb: $work now carries another series than kernel-patch/ (rm -r $kdir; scripts/kernel-build.sh brings it back)" >&2
+		echo "kernel-deb: $work now carries another series than $series (rm -r $kdir; scripts/kernel-build.sh -l $line brings it back)" >&2
 		exit 1
 	fi
 	rel=$(mk "$src" "$obj" -s kernelrelease)
@@ -115,11 +121,11 @@ if [ "$source" = testbed ]; then
 fi
 
 # debian or a config file: a tree of its own, keyed by the series and the config
-[ -r /usr/src/linux-source-6.1.tar.xz ] ||
-	{ echo "kernel-deb: /usr/src/linux-source-6.1.tar.xz missing (apt-get install linux-source-6.1)" >&2; exit 1; }
+[ -r "$tarball" ] ||
+	{ echo "kernel-deb: $tarball missing (apt-get install linux-source-$line)" >&2; exit 1; }
 if [ "$source" = debian ]; then
 	. "$top/scripts/debs.sh"
-	cdeb=$(deb_path linux-config-6.1) || exit 1
+	cdeb=$(deb_path "linux-config-$line") || exit 1
 fi
 mkdir -p "$cache/kernel"
 tmp=$(mktemp -d)
@@ -127,14 +133,14 @@ trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 if [ "$source" = debian ]; then
 	dpkg-deb --fsys-tarfile "$cdeb" |
-		tar -xOf - ./usr/src/linux-config-6.1/config.ppc64el_none_powerpc64le.xz | xz -dc > "$tmp/base" ||
+		tar -xOf - "./usr/src/linux-config-$line/config.ppc64el_none_powerpc64le.xz" | xz -dc > "$tmp/base" ||
 		{ echo "kernel-deb: no powerpc64le config in $cdeb" >&2; exit 1; }
 else
 	cp "$source" "$tmp/base"
 fi
 ckey=$(cat "$tmp/base" "$top/kernel-patch/config" | sha256sum | cut -c1-12)
 work=$cache/kernel/deb-$key-$ckey
-src=$work/linux-source-6.1 obj=$work/obj log=$work/build.log
+src=$work/linux-source-$line obj=$work/obj log=$work/build.log
 exec 9> "$cache/kernel/.deb-lock"
 flock -n 9 || { echo "kernel-deb: another kernel-deb is building (lock $cache/kernel/.deb-lock)" >&2; exit 1; }
 if [ ! -e "$work/.applied" ]; then
@@ -142,7 +148,7 @@ if [ ! -e "$work/.applied" ]; then
 	# config's goes
 	for d in "$cache"/kernel/deb-*; do [ ! -d "$d" ] || rm -rf "$d"; done
 	mkdir -p "$work"
-	tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$work"
+	tar -xJf "$tarball" -C "$work"
 	"$top/scripts/kernel-apply.sh" "$src" >&2
 	touch "$work/.applied"
 fi

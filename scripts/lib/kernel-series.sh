@@ -34,3 +34,9 @@ hs_kernel_tarball() {
 hs_tree_version() {
 	awk '/^VERSION =/{v=$3} /^PATCHLEVEL =/{p=$3} /^SUBLEVEL =/{s=$3} END{print v "." p "." s}' "$1/Makefile"
 }
+
+# The name of LINE's cached work tree for FLAVOUR ("" or -debug) under
+# $cache/kernel: 6.1's keep the names they had before there were lines.
+hs_kernel_work_name() {	# LINE [FLAVOUR]
+	if [ "$1" = 6.1 ]; then echo "work${2:-}"; else echo "work-$1${2:-}"; fi
+}
