@@ -292,11 +292,25 @@ peers_powernv8() {	# [POWER-TESTBED-ARGS...]
 	# the cross-built tools (make test builds them; a run of this tier alone may not have)
 	make -s -C "$TOP" ARCH=ppc64le tools > make.log 2>&1 || { tail -n 5 make.log; return 1; }
 	peers_perf_tree perf || return 1
+	# hcall-load --hold keeps its VM once done, for kvm_stat -d's source:
+	# the VM's debugfs directory, whose files sum the vCPUs' counters
 	cat > guest.sh <<EOS
+. /hs/proc.sh
 perf() { /hs/perf/ld64.so.2 --library-path /hs/perf /hs/perf/perf "\$@"; }
 hcallstat -L -j -o /tmp/stat.json -- /hs/perf/ld64.so.2 --library-path /hs/perf /hs/perf/perf \
 	kvm stat record -q -o /tmp/kvm.data -- /hs/perf/ld64.so.2 --library-path /hs/perf /hs/perf/perf \
-	stat -x, -o /tmp/perf.txt -e kvm:kvm_userspace_exit -- hcall-load -j -c 2 -m $POWER_MIX > /tmp/load.json || exit 1
+	stat -x, -o /tmp/perf.txt -e kvm:kvm_userspace_exit -- hcall-load -j -c 2 -m $POWER_MIX --hold \
+	> /tmp/load.json 2> /tmp/load.err &
+P=\$!
+wait_line /tmp/load.err "hcall-load: done" 300 \$P || { cat /tmp/load.err; exit 1; }
+mount -t debugfs none /sys/kernel/debug
+for d in /sys/kernel/debug/kvm/*-*; do
+	[ -d "\$d/vcpu0" ] || continue
+	echo "HS-DEBUGFS-VM \${d##*/}"
+	for f in \$d/h_*tce*; do [ -e "\$f" ] && echo "HS-DEBUGFS \${f##*/} \$(cat \$f)"; done
+done
+kill -USR1 \$(sed -n 's/^hcall-load: done pid=//p' /tmp/load.err)
+wait \$P || exit 1
 echo "HS-LOAD \$(cat /tmp/load.json)"
 sed 's/^/HS-PERFSTAT /' /tmp/perf.txt
 echo "HS-STAT \$(cat /tmp/stat.json)"
@@ -305,13 +319,21 @@ sed 's/^/HS-REPORT /' /tmp/report.txt
 EOS
 	local t0=$SECONDS
 	"$TOP/scripts/power-testbed.sh" -M powernv8 -t 400 "$@" \
-		-f perf guest.sh > console 2>&1 ||
+		-f perf -f "$TOP/scripts/lib/proc.sh" guest.sh > console 2>&1 ||
 		{ tail -n 15 console; return 1; }
 	echo "powernv8 run with perf: $((SECONDS - t0)) s"
 	sed -n 's/^HS-LOAD //p' console > load.json
 	sed -n 's/^HS-STAT //p' console > stat.json
 	sed -n 's/^HS-REPORT //p' console > report.txt
 	sed -n 's/^HS-PERFSTAT //p' console > perfstat.txt
+	sed -n 's/^HS-DEBUGFS //p' console | tr -d '\r' | LC_ALL=C sort > debugfs.txt
+	expect_eq "$(grep -c '^HS-DEBUGFS-VM ' console)" 1 "the VM's debugfs directory, while hcall-load holds it" || return 1
+	# kvm_stat -d's per-VM TCE counters (the patched kernel's; none on
+	# Debian's) are the sums of the vCPUs' own (KVM_GET_STATS_FD)
+	jq -r '[.observed.per_vcpu[].kvm_stats | to_entries[]] | group_by(.key)[] |
+		"\(.[0].key) \(map(.value) | add)"' load.json | LC_ALL=C sort > vcpus.txt
+	expect_eq "$(cat debugfs.txt)" "$(cat vcpus.txt)" "debugfs per-VM TCE counters against the vCPUs' own" || return 1
+	echo "debugfs (kvm_stat -d): $(grep -c . debugfs.txt) TCE counters, equal to the vCPUs' sums"
 	if [ $# = 0 ]; then
 		check_against_load load.json stat.json || return 1
 	else	# the patched kernel: the kernel's split per path (tests/t-kernel.sh)
@@ -364,5 +386,6 @@ t_peers_powernv8_patched_perf_kvm() {
 	[ "$rm" -gt 0 ] || { echo "no real-mode hcall on the patched kernel"; return 1; }
 	expect_eq "$rm" \
 		"$(jq '[.observed.per_vcpu[].kvm_stats | to_entries[] | select(.key | endswith("_realmode")) | .value] | add' load.json)" \
-		"hcallstat's real-mode rows against the kernel's real-mode counters"
+		"hcallstat's real-mode rows against the kernel's real-mode counters" || return 1
+	expect_eq "$(grep -c . debugfs.txt)" 9 "the series' TCE counters in the VM's debugfs directory"
 }

@@ -18,7 +18,7 @@
 #include "names.h"
 
 static const char usage[] =
-"Usage: hcall-load [-c VCPUS] [-m MIX] [-j] [-w] [-l] [--vfio GROUP[,GROUP]]\n"
+"Usage: hcall-load [-c VCPUS] [-m MIX] [-j] [-w] [--hold] [-l] [--vfio GROUP[,GROUP]]\n"
 "                  [--vfio-remove-window] [--vfio-churn] [--notifier-probe]\n"
 "                  [--fuzz SEED,CALLS]\n"
 "Run a KVM guest that issues an exact mix of requests, then report them.\n"
@@ -27,6 +27,8 @@ static const char usage[] =
 "  -m, --mix MIX     comma-separated REQUEST=COUNT (per vCPU); -l lists them\n"
 "  -j, --json        report as one JSON object\n"
 "  -w, --wait        set up, print 'ready' on stderr, run on SIGUSR1\n"
+"      --hold        after the report, print 'done' on stderr and keep the\n"
+"                    VM until SIGUSR1 (its debugfs stats stay readable)\n"
 "  -l, --list        list this backend's requests\n"
 "      --vfio GROUP  POWER: back the in-kernel TCE table with VFIO group\n"
 "                    GROUP (/dev/vfio/GROUP, a device bound to vfio-pci), so\n"
@@ -299,6 +301,7 @@ int main(int argc, char **argv)
 		{ "mix", required_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "wait", no_argument, NULL, 'w' },
+		{ "hold", no_argument, NULL, 'H' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "vfio", required_argument, NULL, 'V' },
 		{ "vfio-remove-window", no_argument, NULL, 'R' },
@@ -312,7 +315,7 @@ int main(int argc, char **argv)
 	struct vcpu_thread th[HL_MAX_VCPUS] = {};
 	const char *mix = hl_backend.default_mix;
 	unsigned int nr_items, nr_vcpus = 1;
-	int json = 0, wait_sig = 0, fuzz = 0, c, err = 0;
+	int json = 0, wait_sig = 0, hold = 0, fuzz = 0, c, err = 0;
 	char msg[256] = "";
 	double t0;
 	char *end;
@@ -336,6 +339,9 @@ int main(int argc, char **argv)
 			break;
 		case 'w':
 			wait_sig = 1;
+			break;
+		case 'H':
+			hold = 1;
 			break;
 		case 'V':
 			if (!hl_backend.set_vfio_group) {
@@ -409,15 +415,17 @@ int main(int argc, char **argv)
 		teardown();
 		return 1;
 	}
-	if (wait_sig) {
-		sigset_t set;
-		int sig;
+	sigset_t usr1;
+	int sig;
 
-		sigemptyset(&set);
-		sigaddset(&set, SIGUSR1);
-		sigprocmask(SIG_BLOCK, &set, NULL);
+	/* blocked from here on, so that no SIGUSR1 sent early is lost */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if (wait_sig || hold)
+		sigprocmask(SIG_BLOCK, &usr1, NULL);
+	if (wait_sig) {
 		fprintf(stderr, "hcall-load: ready pid=%d\n", (int)getpid());
-		sigwait(&set, &sig);
+		sigwait(&usr1, &sig);
 	}
 
 	t0 = now_s();
@@ -440,6 +448,11 @@ int main(int argc, char **argv)
 		report_json(items, nr_items, th, nr_vcpus, now_s() - t0);
 	else
 		report_text(items, nr_items, th, nr_vcpus, now_s() - t0);
+	if (hold) {
+		fflush(stdout);
+		fprintf(stderr, "hcall-load: done pid=%d\n", (int)getpid());
+		sigwait(&usr1, &sig);
+	}
 	teardown();
 	return err ? 1 : 0;
 }
