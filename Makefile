@@ -176,6 +176,8 @@ install: tools
 	install -m 755 $(OUT)/hcallstat $(DESTDIR)$(SBINDIR)/hcallstat
 	install -m 755 $(OUT)/hcall-load $(DESTDIR)$(BINDIR)/hcall-load
 	install -m 755 bench/compare.sh $(DESTDIR)$(BINDIR)/hcallscope-compare
+	@# its jq module, where it looks for it: BINDIR/../lib/hcallscope
+	install -m 644 bench/compare.jq $(DESTDIR)$(LIBDIR)/hcallscope/compare.jq
 	install -m 644 $(BTFS) $(DESTDIR)$(BTFDIR)/
 	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
@@ -191,7 +193,7 @@ install: tools
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/hcallstat $(DESTDIR)$(BINDIR)/hcall-load \
-		$(DESTDIR)$(BINDIR)/hcallscope-compare \
+		$(DESTDIR)$(BINDIR)/hcallscope-compare $(DESTDIR)$(LIBDIR)/hcallscope/compare.jq \
 		$(addprefix $(DESTDIR)$(BTFDIR)/,$(notdir $(BTFS))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) \
 		$(DESTDIR)$(MANDIR)/man8/$(notdir $(MAN8)) \

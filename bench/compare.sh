@@ -24,6 +24,11 @@ done
 shift $((OPTIND - 1))
 [ $# -eq 2 ] || usage
 num='^[0-9]+([.][0-9]+)?$'
+# its jq module: beside it in a checkout, under LIBDIR/hcallscope installed
+here=$(dirname "$(readlink -f "$0")")
+jqlib=$here
+[ -r "$jqlib/compare.jq" ] || jqlib=$here/../lib/hcallscope
+[ -r "$jqlib/compare.jq" ] || { echo "compare: no compare.jq beside $0 or in $here/../lib/hcallscope" >&2; exit 2; }
 [[ $pct =~ $num ]] || { echo "compare: -t wants a number, not '$pct'" >&2; exit 2; }
 [[ $abs =~ $num ]] || { echo "compare: -a wants a number, not '$abs'" >&2; exit 2; }
 
@@ -35,24 +40,14 @@ metrics() {	# FILE
 		{ echo "compare: $f is not JSON" >&2; return 2; }
 	case $schema in
 	hcallscope.overhead/1)
-		jq -e -c 'if (.benchmarks | type) == "array" and
-			     all(.benchmarks[]; (.name | type) == "string" and (.value | type) == "number")
-			  then [.benchmarks[] | {key: .name, value: {value, unit, better: "lower"}}] | from_entries
-			  else false end' "$f" 2>/dev/null ||
+		jq -e -c -L "$jqlib" 'include "compare"; overhead_metrics' "$f" 2>/dev/null ||
 			{ echo "compare: $f: malformed $schema results" >&2; return 2; } ;;
 	hcallscope.iperf/1)
 		if [ -z "$partial_ok" ] && [ "$(jq -r .complete "$f" 2>/dev/null)" != true ]; then
 			echo "compare: $f is a partial run ($(jq -r '.partial_reason // "cells failed"' "$f")); -p compares it anyway" >&2
 			return 2
 		fi
-		jq -e -c 'if (.cells | type) == "array" and all(.cells[]; (.status | type) == "string")
-			  then [.cells[] | select(.status == "ok") | .key as $c |
-				{key: "\($c) throughput", value: {value: .throughput_MBps, unit: "MB/s", better: "higher"}},
-				{key: "\($c) TCE hcalls/MB", value: {value: .hcalls_per_MB.total, unit: "1/MB", better: "lower"}},
-				(select(.host_cpu_busy_pct != null) |
-				 {key: "\($c) host CPU", value: {value: .host_cpu_busy_pct, unit: "%", better: "lower"}})] |
-				from_entries
-			  else false end' "$f" 2>/dev/null ||
+		jq -e -c -L "$jqlib" 'include "compare"; iperf_metrics' "$f" 2>/dev/null ||
 			{ echo "compare: $f: malformed $schema results" >&2; return 2; } ;;
 	"") echo "compare: $f has no schema field" >&2; return 2 ;;
 	*) echo "compare: $f: unknown kind of results '$schema'" >&2; return 2 ;;
@@ -64,21 +59,8 @@ new=$(metrics "$2") || exit 2
 [ "$(jq -r .schema "$1")" = "$(jq -r .schema "$2")" ] ||
 	{ echo "compare: $1 and $2 hold different kinds of results" >&2; exit 2; }
 
-jq -n -r --argjson b "$base" --argjson n "$new" --argjson pct "$pct" --argjson abs "$abs" '
-	def fmt: if . == null then "-" else (. * 10 | round / 10 | tostring) end;
-	([$b, $n] | map(keys) | add | unique) as $names |
-	"METRIC\tBASE\tNEW\tCHANGE\tVERDICT",
-	($names[] | . as $m | $b[$m] as $x | $n[$m] as $y |
-	 if $x == null or $y == null then
-		"\($m)\t\($x.value | fmt)\t\($y.value | fmt)\t-\tonly in one"
-	 else
-		(($y.value - $x.value) * (if $x.better == "lower" then 1 else -1 end)) as $worse |
-		(if $x.value == 0 then null else ($y.value - $x.value) / ($x.value | fabs) * 100 end) as $rel |
-		"\($m)\t\($x.value | fmt)\t\($y.value | fmt)\t\(if $rel == null then "-" else ($rel | fmt) + "%" end)\t" +
-		(if $worse > $abs and ($rel == null or ($rel | fabs) > $pct) then "REGRESSION"
-		 elif -$worse > $abs and ($rel == null or ($rel | fabs) > $pct) then "better"
-		 else "same" end)
-	 end)' | column -t -s $'\t' > "${TMPDIR:-/tmp}/compare.$$" || { rm -f "${TMPDIR:-/tmp}/compare.$$"; exit 2; }
+jq -n -r -L "$jqlib" --argjson b "$base" --argjson n "$new" --argjson pct "$pct" --argjson abs "$abs" \
+	'include "compare"; verdicts($b; $n; $pct; $abs)' | column -t -s $'\t' > "${TMPDIR:-/tmp}/compare.$$" || { rm -f "${TMPDIR:-/tmp}/compare.$$"; exit 2; }
 cat "${TMPDIR:-/tmp}/compare.$$"
 n=$(grep -c ' REGRESSION$' "${TMPDIR:-/tmp}/compare.$$")
 rm -f "${TMPDIR:-/tmp}/compare.$$"

@@ -30,6 +30,7 @@ usr/bin/hcall-load
 usr/bin/hcallscope-compare
 usr/lib/hcallscope/btf/6.1.0-47-powerpc64le.btf
 usr/lib/hcallscope/btf/6.1.0-50-powerpc64le.btf
+usr/lib/hcallscope/compare.jq
 usr/lib/systemd/system/hcallstat-exporter.service
 usr/sbin/hcallstat
 usr/share/bash-completion/completions/hcall-load

@@ -1,0 +1,40 @@
+# bench/compare.sh's jq (a module: jq -L DIR 'include "compare"; ...').
+# Each results file gives {METRIC: {value, unit, better}}; false when it is
+# malformed.
+
+# hcallscope.overhead/1: every benchmark, lower is better
+def overhead_metrics:
+	if (.benchmarks | type) == "array" and
+	   all(.benchmarks[]; (.name | type) == "string" and (.value | type) == "number")
+	then [.benchmarks[] | {key: .name, value: {value, unit, better: "lower"}}] | from_entries
+	else false end;
+
+# hcallscope.iperf/1: per completed cell, throughput (higher is better),
+# TCE hcalls per MB and host CPU (lower is better)
+def iperf_metrics:
+	if (.cells | type) == "array" and all(.cells[]; (.status | type) == "string")
+	then [.cells[] | select(.status == "ok") | .key as $c |
+		{key: "\($c) throughput", value: {value: .throughput_MBps, unit: "MB/s", better: "higher"}},
+		{key: "\($c) TCE hcalls/MB", value: {value: .hcalls_per_MB.total, unit: "1/MB", better: "lower"}},
+		(select(.host_cpu_busy_pct != null) |
+		 {key: "\($c) host CPU", value: {value: .host_cpu_busy_pct, unit: "%", better: "lower"}})] |
+		from_entries
+	else false end;
+
+# The table, tab-separated: a metric is a REGRESSION (or better) when it
+# moved the wrong (right) way by more than ABS and by more than PCT %.
+def verdicts($b; $n; $pct; $abs):
+	def fmt: if . == null then "-" else (. * 10 | round / 10 | tostring) end;
+	([$b, $n] | map(keys) | add | unique) as $names |
+	"METRIC\tBASE\tNEW\tCHANGE\tVERDICT",
+	($names[] | . as $m | $b[$m] as $x | $n[$m] as $y |
+	 if $x == null or $y == null then
+		"\($m)\t\($x.value | fmt)\t\($y.value | fmt)\t-\tonly in one"
+	 else
+		(($y.value - $x.value) * (if $x.better == "lower" then 1 else -1 end)) as $worse |
+		(if $x.value == 0 then null else ($y.value - $x.value) / ($x.value | fabs) * 100 end) as $rel |
+		"\($m)\t\($x.value | fmt)\t\($y.value | fmt)\t\(if $rel == null then "-" else ($rel | fmt) + "%" end)\t" +
+		(if $worse > $abs and ($rel == null or ($rel | fabs) > $pct) then "REGRESSION"
+		 elif -$worse > $abs and ($rel == null or ($rel | fabs) > $pct) then "better"
+		 else "same" end)
+	 end);
