@@ -8,7 +8,8 @@ build="make gcc pkg-config clang-19 llvm-19 libbpf-dev bpftool libelf-dev zlib1g
 test="jq util-linux bsdextrautils procps linux-source-6.1 linux-source-6.12 xz-utils curl iperf3 prometheus gnuplot-nox chromium file qemu-system-x86 linux-perf man-db systemd openssl whois"
 bench="bpftrace linux-perf bc gnuplot-nox iperf3 jq"
 kernel="linux-source-6.1 linux-source-6.12 xz-utils patch flex bison bc kmod cpio libssl-dev libelf-dev dwarves sparse perl"
-deb="build-essential dpkg-dev debhelper fakeroot lintian gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross"
+# rsync: the kernel's headers_install, which make kernel-deb's linux-libc-dev runs
+deb="build-essential dpkg-dev debhelper fakeroot lintian gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross rsync"
 power="qemu-system-ppc qemu-system-data ipxe-qemu gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross cpio kmod xz-utils"
 # a real POWER8 host running bench/power8.sh (not in the default set)
 power8="qemu-system-ppc qemu-system-data iperf3 jq gnuplot-nox bc linux-perf cpio kmod"
