@@ -252,7 +252,7 @@ t_kernel_hostile_group_churn_under_hcalls() {
 # every level: more than real mode takes) and H_PUT_TCE on a LIOBN whose
 # table a VMM thread keeps making and closing (with the e1000e's group
 # attached to it in the vfio runs).
-TABLE_CLOSE_MIX="stuff-tce-churn=${HS_CLOSE_CALLS:-1000},put-tce-churn=${HS_CLOSE_CALLS:-1000}"
+TABLE_CLOSE_MIX="stuff-tce-churn=${HS_CLOSE_CALLS:-4000},put-tce-churn=${HS_CLOSE_CALLS:-4000}"
 
 # Every run: the tables came and went, every call answered H_SUCCESS (the
 # table was there) or H_PARAMETER (it was not: the VMM refuses the LIOBN),

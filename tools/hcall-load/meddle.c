@@ -70,9 +70,9 @@ static void *churn_table(void *arg)
 		    set_attr(m->kvm_vfio_fd, KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE, &spapr))
 			m->error = "KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE";
 		else
-			/* long enough for hcalls to be under way on it; the first
-			 * one longer, as the vCPUs only start */
-			usleep(m->rounds ? 20000 : 200000);
+			/* long enough for hcalls to be under way on it, short
+			 * enough that a quick guest still meets several closes */
+			usleep(20000);
 		close(fd);		/* KVM releases it before close() returns */
 		if (m->error)
 			break;
