@@ -17,7 +17,7 @@ t_kernel612_powernv8_vfio_hostile_lifecycle() {
 	{
 		echo "$E1000E_ALL_TO_VFIO"
 		echo 'group=${groups%%,*}'
-		echo 'for d in /sys/bus/pci/devices/*; do grep -q 0x10d3 $d/device && echo "HS-BOUND ${d##*/} $(basename $(readlink $d/driver))"; done'
+		echo 'for d in $(pci-vfio.sh find 0x10d3); do echo "HS-BOUND $d $(basename $(readlink /sys/bus/pci/devices/$d/driver))"; done'
 		echo '. /hs/iommu-tables.sh'	# tests/guest/iommu-tables.sh
 		each_backing_and_level PATH "2 1 0" -c 2 -m "$POWER_MIX"
 		one_boot_hostile_runs
