@@ -10,10 +10,17 @@ def overhead_metrics:
 	else false end;
 
 # hcallscope.iperf/1: per completed cell, throughput (higher is better),
-# TCE hcalls per MB and host CPU (lower is better)
+# TCE hcalls per MB and host CPU (lower is better); per level and TCE
+# hcall, the instructions one hcall costs (lower is better), with the
+# spread of its repetitions
 def iperf_metrics:
-	if (.cells | type) == "array" and all(.cells[]; (.status | type) == "string")
-	then [.cells[] | select(.status == "ok") | .key as $c |
+	if (.cells | type) == "array" and all(.cells[]; (.status | type) == "string") and
+	   ((.hcall_cost // {rows: []}).rows | type) == "array"
+	then [(.hcall_cost // {rows: []}).rows[] |
+		{key: "\(.key) instructions/hcall",
+		 value: {value: .instructions.median, unit: "instr", better: "lower",
+			 spread_pct: .instructions.spread_pct}}] +
+	     [.cells[] | select(.status == "ok") | .key as $c |
 		{key: "\($c) throughput", value: {value: .throughput_MBps, unit: "MB/s", better: "higher"}},
 		{key: "\($c) TCE hcalls/MB", value: {value: .hcalls_per_MB.total, unit: "1/MB", better: "lower"}},
 		(select(.host_cpu_busy_pct != null) |
@@ -21,20 +28,28 @@ def iperf_metrics:
 		from_entries
 	else false end;
 
+# A metric's threshold in %: PCT, or for one measured in repetitions
+# (spread_pct in either run) K times the larger spread, at least FLOOR
+def threshold($x; $y; $pct; $k; $floor):
+	([$x.spread_pct, $y.spread_pct] | map(select(. != null))) as $s |
+	if $s | length == 0 then $pct else ([($s | max) * $k, $floor] | max) end;
+
 # The table, tab-separated: a metric is a REGRESSION (or better) when it
-# moved the wrong (right) way by more than ABS and by more than PCT %.
-def verdicts($b; $n; $pct; $abs):
+# moved the wrong (right) way by more than ABS and by more than its
+# threshold (above).
+def verdicts($b; $n; $pct; $abs; $k; $floor):
 	def fmt: if . == null then "-" else (. * 10 | round / 10 | tostring) end;
 	([$b, $n] | map(keys) | add | unique) as $names |
-	"METRIC\tBASE\tNEW\tCHANGE\tVERDICT",
+	"METRIC\tBASE\tNEW\tCHANGE\tTHRESHOLD\tVERDICT",
 	($names[] | . as $m | $b[$m] as $x | $n[$m] as $y |
 	 if $x == null or $y == null then
-		"\($m)\t\($x.value | fmt)\t\($y.value | fmt)\t-\tonly in one"
+		"\($m)\t\($x.value | fmt)\t\($y.value | fmt)\t-\t-\tonly in one"
 	 else
+		threshold($x; $y; $pct; $k; $floor) as $t |
 		(($y.value - $x.value) * (if $x.better == "lower" then 1 else -1 end)) as $worse |
 		(if $x.value == 0 then null else ($y.value - $x.value) / ($x.value | fabs) * 100 end) as $rel |
-		"\($m)\t\($x.value | fmt)\t\($y.value | fmt)\t\(if $rel == null then "-" else ($rel | fmt) + "%" end)\t" +
-		(if $worse > $abs and ($rel == null or ($rel | fabs) > $pct) then "REGRESSION"
-		 elif -$worse > $abs and ($rel == null or ($rel | fabs) > $pct) then "better"
+		"\($m)\t\($x.value | fmt)\t\($y.value | fmt)\t\(if $rel == null then "-" else ($rel | fmt) + "%" end)\t\($t | fmt)%\t" +
+		(if $worse > $abs and ($rel == null or ($rel | fabs) > $t) then "REGRESSION"
+		 elif -$worse > $abs and ($rel == null or ($rel | fabs) > $t) then "better"
 		 else "same" end)
 	 end);

@@ -1,20 +1,26 @@
 #!/bin/bash
 # Compare two result files of the same kind metric by metric; exit 1 when
 # a metric got worse past the thresholds, 2 on bad input.
-#   bench/compare.sh [-t PCT] [-a ABS] BASE NEW
-# A metric regresses when it moves the wrong way by more than PCT percent
-# of |BASE| (default 10) and by more than ABS in its own unit (default 0).
+#   bench/compare.sh [-t PCT] [-a ABS] [-k K] [-f FLOOR] [-p] BASE NEW
+# A metric regresses when it moves the wrong way by more than its threshold
+# (a percentage of |BASE|) and by more than ABS in its own unit (default
+# 0).  The threshold is PCT (default 10), but for a metric measured in
+# repetitions (the per-hcall costs of bench/hcall-cost.sh) it comes from
+# their spread: K (default 3) times the larger spread of the two runs, at
+# least FLOOR percent (default 2).
 # Known kinds (the "schema" field): hcallscope.overhead/1 (ns, lower is
 # better), hcallscope.iperf/1 (bench/report.sh's run.json: per cell,
 # throughput higher is better, TCE hcalls per MB and host CPU lower).
 # A partial iperf3 run (one that stopped early) is refused unless -p.
 # Metrics in only one file are listed, not judged.
 set -u
-pct=10 abs=0 partial_ok=
+pct=10 abs=0 k=3 floor=2 partial_ok=
 # (installed as hcallscope-compare: the usage names what was run)
-usage() { echo "usage: $(basename "$0") [-t PCT] [-a ABS] [-p] BASE NEW" >&2; exit 2; }
-while getopts :t:a:p c; do
+usage() { echo "usage: $(basename "$0") [-t PCT] [-a ABS] [-k K] [-f FLOOR] [-p] BASE NEW" >&2; exit 2; }
+while getopts :t:a:k:f:p c; do
 	case $c in
+	k) k=$OPTARG ;;
+	f) floor=$OPTARG ;;
 	t) pct=$OPTARG ;;
 	a) abs=$OPTARG ;;
 	p) partial_ok=1 ;;
@@ -31,6 +37,8 @@ jqlib=$here
 [ -r "$jqlib/compare.jq" ] || { echo "compare: no compare.jq beside $0 or in $here/../lib/hcallscope" >&2; exit 2; }
 [[ $pct =~ $num ]] || { echo "compare: -t wants a number, not '$pct'" >&2; exit 2; }
 [[ $abs =~ $num ]] || { echo "compare: -a wants a number, not '$abs'" >&2; exit 2; }
+[[ $k =~ $num ]] || { echo "compare: -k wants a number, not '$k'" >&2; exit 2; }
+[[ $floor =~ $num ]] || { echo "compare: -f wants a number, not '$floor'" >&2; exit 2; }
 
 # METRIC -> {value, unit, better} for one file, or a one-line error
 metrics() {	# FILE
@@ -60,9 +68,10 @@ new=$(metrics "$2") || exit 2
 	{ echo "compare: $1 and $2 hold different kinds of results" >&2; exit 2; }
 
 jq -n -r -L "$jqlib" --argjson b "$base" --argjson n "$new" --argjson pct "$pct" --argjson abs "$abs" \
-	'include "compare"; verdicts($b; $n; $pct; $abs)' | column -t -s $'\t' > "${TMPDIR:-/tmp}/compare.$$" || { rm -f "${TMPDIR:-/tmp}/compare.$$"; exit 2; }
+	--argjson k "$k" --argjson floor "$floor" \
+	'include "compare"; verdicts($b; $n; $pct; $abs; $k; $floor)' | column -t -s $'\t' > "${TMPDIR:-/tmp}/compare.$$" || { rm -f "${TMPDIR:-/tmp}/compare.$$"; exit 2; }
 cat "${TMPDIR:-/tmp}/compare.$$"
 n=$(grep -c ' REGRESSION$' "${TMPDIR:-/tmp}/compare.$$")
 rm -f "${TMPDIR:-/tmp}/compare.$$"
-echo "$n regression(s) past ${pct}% and ${abs}"
+echo "$n regression(s) past ${pct}% (costs measured in repetitions: ${k}x their spread, at least ${floor}%) and ${abs}"
 [ "$n" -eq 0 ]

@@ -1,8 +1,10 @@
 #!/bin/bash
 # A static HTML dashboard of the iperf3 bench runs in a results directory:
-# per run, throughput and path mix per cell (partial runs marked), the
-# seed's figures with the model's reproduction, and every cell's throughput
-# over time across runs.  One self-contained file (data inlined, no
+# the seed's figures beside the model's prediction, each level's speedup
+# over userspace per run, what one TCE hcall costs per level (the spread
+# over runs as a band), every cell's throughput across runs (axes, band),
+# and per run its cells with path mix and what bench/compare.sh flags
+# against the run before (partial runs marked).  One self-contained file (data inlined, no
 # network); tests/t-bench.sh renders it in headless Chromium.
 #
 #   bench/dashboard.sh [-o FILE] [RESULTS-DIR]     default: results/dashboard.html
@@ -32,14 +34,25 @@ for f in "$dir"/*/run.json; do
 done
 [ ${#runs[@]} -gt 0 ] || die "no iperf3 bench runs (*/run.json) in $dir"
 
+# in date order, each with what bench/compare.sh flags against the one before
+mapfile -t runs < <(for f in "${runs[@]}"; do echo "$(jq -r '.date // ""' "$f") $f"; done | sort | cut -d' ' -f2-)
+flagged() {	# BASE NEW -> JSON list of the metrics compare.sh flags
+	[ -n "$1" ] || { echo '[]'; return; }
+	"$top/bench/compare.sh" -p "$1" "$2" 2> /dev/null |
+		awk '$NF == "REGRESSION" { m = $1; for (i = 2; i <= NF - 5; i++) m = m " " $i; print m }' |
+		jq -Rsc 'split("\n") | map(select(length > 0))'
+}
+prev=
 data=$(for f in "${runs[@]}"; do
 	m=$(dirname "$f")/model.json
-	jq -c --arg dir "$(basename "$(dirname "$f")")" \
-		--argjson model "$(if [ -r "$m" ]; then jq -c .seed "$m"; else echo null; fi)" \
+	jq -c --arg dir "$(basename "$(dirname "$f")")" --argjson flagged "$(flagged "$prev" "$f")" \
+		--argjson model "$(if [ -r "$m" ]; then jq -c "{calibrated, prediction}" "$m"; else echo null; fi)" \
 		'{dir: $dir, run_id, source, complete, partial_reason, date, kernel, host, model: $model,
+		  flagged: $flagged, cost: (.hcall_cost.rows // []),
 		  cells: [.cells[] | {key, variant, direction, level, level_name, streams, mtu, status,
 			throughput_MBps, hcalls_per_MB, host: .tce_hcalls.host_total, guest: .tce_hcalls.guest_total}]}' "$f"
-done | jq -sc 'sort_by(.date)') || die "cannot read the runs"
+	prev=$f
+done | jq -sc .) || die "cannot read the runs"
 seed=$(jq -c . "$top/results/seed-reference.json")
 
 tmp=$(mktemp "$(dirname "$out")/.dashboard.XXXXXX") || die "cannot write next to $out"

@@ -6,22 +6,29 @@
 # console as a gzipped tar in base64 between HS-RAW-BEGIN and HS-RAW-END.
 # What goes wrong is an "HS-FAILED ..." line; the next variant still runs.
 #
-#   emulated-host.sh -V VARIANTS -- IPERF-MATRIX-ARGS...
+#   emulated-host.sh [-R REPS] -V VARIANTS -- IPERF-MATRIX-ARGS...
 #
-# VARIANTS: no-ddw (the guest boots with disable_ddw) and/or ddw, comma-
-# separated; each matrix gets -o /tmp/raw/VARIANT -n VARIANT.
+# -R: first, hcall-cost.sh with REPS repetitions (0: none) in
+# /tmp/raw/hcall-cost.  VARIANTS: no-ddw (the guest boots with
+# disable_ddw) and/or ddw, comma-separated, or none; each matrix gets
+# -o /tmp/raw/VARIANT -n VARIANT.
 here=$(cd "$(dirname "$0")" && pwd)
-variants=
-while getopts V: c; do
+variants= reps=0
+while getopts V:R: c; do
 	case $c in
 	V) variants=$OPTARG ;;
-	*) echo "usage: emulated-host.sh -V VARIANTS -- IPERF-MATRIX-ARGS..." >&2; exit 2 ;;
+	R) reps=$OPTARG ;;
+	*) echo "usage: emulated-host.sh [-R REPS] -V VARIANTS -- IPERF-MATRIX-ARGS..." >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 
 mount -t debugfs none /sys/kernel/debug
-dev=$(sh "$here/pci-vfio.sh" find 0x10d3 1) || { echo "HS-FAILED no e1000e"; exit 1; }
+mkdir -p /tmp/raw
+if [ "$reps" != 0 ]; then
+	sh "$here/hcall-cost.sh" -o /tmp/raw/hcall-cost -r "$reps" || echo "HS-FAILED hcall-cost"
+fi
+[ -z "$variants" ] || dev=$(sh "$here/pci-vfio.sh" find 0x10d3 1) || { echo "HS-FAILED no e1000e"; variants=; }
 for v in $(echo "$variants" | tr , ' '); do
 	args=
 	[ "$v" = no-ddw ] && args=disable_ddw
@@ -38,7 +45,6 @@ for v in $(echo "$variants" | tr , ' '); do
 	[ "$(cat /sys/module/kvm_hv/parameters/tce_accel)" = 2 ] || echo "HS-FAILED $v: tce_accel not restored"
 	sh "$here/guest.sh" stop
 done
-mkdir -p /tmp/raw
 dmesg > /tmp/raw/host-dmesg.log
 echo HS-RAW-BEGIN
 tar -C /tmp/raw -cf - . | gzip | base64

@@ -9,7 +9,11 @@
 #
 #   bench/emulated.sh [-o DIR] [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS]
 #                     [-t SECS] [-V VARIANTS] [-p PORT] [-k KERNEL-DIR | -L LINE]
+#                     [-R REPS] [-C]
 #
+# First the emulated host measures what one TCE hcall costs on each level,
+# in instructions (bench/hcall-cost.sh, REPS repetitions, default 3, 0 for
+# none); -C does only that (no guest, no iperf3).
 # VARIANTS: no-ddw (guest kernel with disable_ddw: a TCE map per packet)
 # and/or ddw (the guest maps its RAM once); default both.  Results go to
 # DIR (default results/<run-id>); bench/report.sh makes them.  -p uses an
@@ -21,10 +25,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "emulated: $*" >&2; exit 1; }
 
 out= levels=2,1,0 dirs=tx,rx streams=1 mtus=1500 secs=5 variants=no-ddw,ddw port= kdir= kline=6.1
-usage="usage: emulated.sh [-o DIR] [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS] [-t SECS] [-V VARIANTS] [-p PORT] [-k KERNEL-DIR | -L LINE]"
+reps=3 cost_only=
+usage="usage: emulated.sh [-o DIR] [-l LEVELS] [-d DIRS] [-P STREAMS] [-M MTUS] [-t SECS] [-V VARIANTS] [-p PORT] [-k KERNEL-DIR | -L LINE] [-R REPS] [-C]"
 case ${1:-} in -h|--help) echo "$usage (man: dist/man/hcallscope-emulated.1)"; exit 0 ;; esac
-while getopts o:l:d:P:M:t:V:p:k:L: c; do
+while getopts o:l:d:P:M:t:V:p:k:L:R:C c; do
 	case $c in
+	R) reps=$OPTARG ;; C) cost_only=1 ;;
 	p) port=$OPTARG ;; k) kdir=$OPTARG ;; L) kline=$OPTARG ;;
 	o) out=$OPTARG ;; l) levels=$OPTARG ;; d) dirs=$OPTARG ;; P) streams=$OPTARG ;;
 	M) mtus=$OPTARG ;; t) secs=$OPTARG ;; V) variants=$OPTARG ;;
@@ -36,10 +42,13 @@ for v in ${variants//,/ }; do
 	case $v in no-ddw|ddw) ;; *) die "unknown variant '$v' (no-ddw, ddw)" ;; esac
 done
 [ -z "$port" ] || [[ $port =~ ^[0-9]+$ ]] || die "bad port '$port'"
+[[ $reps =~ ^([0-9]|10)$ ]] || die "bad repetitions '$reps' (0..10)"
+[ -z "$cost_only" ] || [ "$reps" != 0 ] || die "-C with -R 0 measures nothing"
+[ -z "$cost_only" ] || variants=
 run_id=$(date -u +%Y%m%d-%H%M%S)-emulated-powernv8
 out=${out:-$top/results/$run_id}
 [ ! -e "$out" ] || die "$out exists"
-command -v iperf3 > /dev/null || die "no iperf3 (scripts/deps.sh test)"
+[ -n "$cost_only" ] || command -v iperf3 > /dev/null || die "no iperf3 (scripts/deps.sh test)"
 
 if [ -n "$kdir" ]; then
 	[ -r "$kdir/vmlinux" ] || die "no vmlinux in $kdir"
@@ -49,10 +58,14 @@ fi
 work=$(mktemp -d)
 srv=
 trap 'rm -rf "$work"; [ -z "$srv" ] || kill $srv 2> /dev/null || true' EXIT
-"$top/scripts/power-testbed.sh" -M pseries -n passthrough -o "$work/guest" \
-	"$top/bench/guest-agent.sh" || die "cannot build the guest image"
+guest=()
+if [ -z "$cost_only" ]; then
+	"$top/scripts/power-testbed.sh" -M pseries -n passthrough -o "$work/guest" \
+		"$top/bench/guest-agent.sh" || die "cannot build the guest image"
+	guest=(-g "$work/guest")
+fi
 
-if [ -z "$port" ]; then
+if [ -z "$port" ] && [ -z "$cost_only" ]; then
 	port=$((20000 + RANDOM % 10000))
 	iperf3 -s -B 127.0.0.1 -p $port > "$work/iperf3-server.log" 2>&1 &
 	srv=$!
@@ -60,10 +73,10 @@ fi
 
 # The emulated host runs bench/emulated-host.sh; bench/ and scripts/ go
 # in whole, so the scripts find each other as in a checkout.
-echo "sh /hs/bench/emulated-host.sh -V $variants -- -s 10.0.2.2:$port -l $levels -d $dirs -P $streams -M $mtus -t $secs" > "$work/host.sh"
+echo "sh /hs/bench/emulated-host.sh -R $reps -V '$variants' -- -s 10.0.2.2:$port -l $levels -d $dirs -P $streams -M $mtus -t $secs" > "$work/host.sh"
 echo "emulated: booting the POWER8 host (run $run_id)" >&2
 rc=0
-"$top/scripts/power-testbed.sh" -M powernv8 -n e1000e-vfio -k "$kdir" -g "$work/guest" -t 1800 \
+"$top/scripts/power-testbed.sh" -M powernv8 -n e1000e-vfio -k "$kdir" "${guest[@]}" -t 1800 \
 	-f "$top/bench" -f "$top/scripts" \
 	"$work/host.sh" > "$work/console" 2>&1 || rc=$?
 grep -E '^(HS-FAILED|iperf-matrix|guest.sh|pci-vfio)' "$work/console" | tr -d '\r' >&2 || true
@@ -72,7 +85,7 @@ tr -d '\r' < "$work/console" | sed -n '/^HS-RAW-BEGIN$/,/^HS-RAW-END$/p' | sed '
 	base64 -d 2> /dev/null | tar -xzf - -C "$work/raw" 2> /dev/null ||
 	{ tail -n 20 "$work/console" >&2; die "the emulated host returned no results (exit $rc)"; }
 set -- "$work"/raw/*/run
-[ -e "$1" ] || { tail -n 20 "$work/console" >&2; die "no matrix ran (exit $rc)"; }
+[ -e "$1" ] || { tail -n 20 "$work/console" >&2; die "neither a matrix nor hcall-cost ran (exit $rc)"; }
 "$top/bench/report.sh" -s emulated -i "$run_id" -k "$(basename "$kdir")" -o "$out" "${@%/run}" || exit 1
 cp "$work/raw/host-dmesg.log" "$out/" 2> /dev/null || die "the emulated host's kernel log is missing"
 # the emulated host's first failure: the line before its first HS-FAILED

@@ -56,8 +56,8 @@ def ok_cell($r; $c; $ops; $ip; $before; $after; $hist; $busy; $perf; $stat):
 
 # The run: $run the first matrix's run file, $cells every cell, $partial
 # why matrices stopped early ("" if none did), $series the host kernel's
-# series key ("" if not given)
-def run($id; $source; $partial; $series; $run; $cells):
+# series key ("" if not given), $cost bench/cost.jq's hcall_cost or null
+def run($id; $source; $partial; $series; $run; $cells; $cost):
 	{schema: "hcallscope.iperf/1", run_id: $id, source: $source,
 	 complete: ($partial == "" and ([$cells[] | select(.status != "ok")] | length == 0)),
 	 partial_reason: (if $partial == "" then null else $partial end),
@@ -65,8 +65,9 @@ def run($id; $source; $partial; $series; $run; $cells):
 	 kernel: {release: $run.kernel, version: $run.kernel_version,
 		  series_sha256: (if $series == "" then null else $series end)},
 	 host: {cpu: $run.cpu, platform: ($run.platform | sub(" +$"; "")), cpus: ($run.host_cpus | tonumber)},
-	 guest_kernel: $run.guest_kernel, server: $run.server, duration_s: ($run.duration | tonumber),
-	 cells: $cells};
+	 guest_kernel: $run.guest_kernel, server: $run.server,
+	 duration_s: ($run.duration | if . == null then null else tonumber end),
+	 hcall_cost: $cost, cells: $cells};
 
 # run.json (input) -> cells.csv's lines
 def cells_csv:

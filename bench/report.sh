@@ -1,13 +1,16 @@
 #!/bin/bash
 # Results of iperf3 matrices (bench/iperf-matrix.sh output directories, one
-# per guest variant) as data: DIR/run.json (schema hcallscope.iperf/1,
+# per guest variant) and of bench/hcall-cost.sh (at most one) as data: DIR/run.json (schema hcallscope.iperf/1,
 # docs/bench-results.md), DIR/cells.csv, DIR/throughput.{png,svg}
 # (throughput and path mix per level), DIR/model.json (bench/model.sh) and
 # DIR/raw.tar.gz (the matrices themselves).  Written to a temporary directory
 # and renamed, so DIR is complete or absent.  A matrix that stopped early
 # gives a run marked "complete": false with the reason, its cells kept.
 #
-#   bench/report.sh -s emulated|real-hardware [-i RUN-ID] [-k SERIES-KEY] -o DIR MATRIX-DIR...
+#   bench/report.sh -s emulated|real-hardware [-i RUN-ID] [-k SERIES-KEY] -o DIR RAW-DIR...
+#
+# RAW-DIR: a matrix, or hcall-cost.sh's directory (its run file says
+# kind=hcall-cost), which becomes run.json's hcall_cost.
 #
 # SERIES-KEY names the host kernel's build: the key scripts/kernel-build.sh
 # caches it under (the basename of the directory it prints); kept as
@@ -17,7 +20,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "report: $*" >&2; exit 1; }
 
 source= run_id= out= series_key=
-usage="usage: report.sh -s emulated|real-hardware [-i RUN-ID] [-k SERIES-KEY] -o DIR MATRIX-DIR..."
+usage="usage: report.sh -s emulated|real-hardware [-i RUN-ID] [-k SERIES-KEY] -o DIR RAW-DIR..."
 case ${1:-} in -h|--help) echo "$usage (man: dist/man/hcallscope-report.1)"; exit 0 ;; esac
 while getopts s:i:o:k: c; do
 	case $c in
@@ -27,7 +30,7 @@ while getopts s:i:o:k: c; do
 done
 shift $((OPTIND - 1))
 case $source in emulated|real-hardware) ;; *) die "-s must be emulated or real-hardware" ;; esac
-[ -n "$out" ] && [ $# -gt 0 ] || die "needs -o DIR and at least one matrix directory"
+[ -n "$out" ] && [ $# -gt 0 ] || die "needs -o DIR and at least one matrix or hcall-cost directory"
 [ ! -e "$out" ] || die "$out exists"
 run_id=${run_id:-$(basename "$out")}
 command -v jq > /dev/null || die "no jq (scripts/deps.sh test)"
@@ -56,6 +59,15 @@ perf_json() {	# perf stat -x, output -> {event: value} (task-clock in msec), or 
 		jq -Rn '[inputs | split(",") | select(.[2] != null and .[2] != "") |
 			{(.[2]): (.[0] | tonumber? // null)}] | add // null'
 }
+cost_json() {	# hcall-cost.sh's directory -> run.json's hcall_cost
+	local f
+	for f in "$1"/r*-L*.json; do
+		[ -e "$f" ] || continue
+		jq -c --arg b "$(basename "$f" .json)" '{name: $b, load: .}' "$f" || return 1
+	done | jqr -n --argjson run "$(kv_json "$1/run")" --argjson ops "$ops" \
+		'include "cost"; hcall_cost($run; [inputs]; $ops)'
+}
+is_cost_dir() { grep -qx 'kind=hcall-cost' "$1/run"; }
 cpu_busy() {	# /proc/stat "cpu" lines before and after -> busy share in %
 	awk 'NR == 1 { for (i = 2; i <= NF; i++) { t0 += $i } i0 = $5 + $6 }
 	     NR == 2 { for (i = 2; i <= NF; i++) { t1 += $i } i1 = $5 + $6 }
@@ -66,10 +78,18 @@ mkdir -p "$(dirname "$out")" 2> /dev/null || true
 tmp=$(mktemp -d "$(dirname "$out")/.report.XXXXXX") || die "cannot write next to $out"
 trap 'rm -rf "$tmp"' EXIT
 : > "$tmp/cells.jsonl"
-partial=
+partial= cost=null first=
 for m in "$@"; do
-	[ -r "$m/run" ] || die "$m: not a matrix directory (no run file)"
+	[ -r "$m/run" ] || die "$m: not a matrix or hcall-cost directory (no run file)"
 	run=$(kv_json "$m/run") || die "$m/run: malformed"
+	if is_cost_dir "$m"; then
+		[ "$cost" = null ] || die "$m: a second hcall-cost directory"
+		[ ! -e "$m/partial" ] || partial="${partial:+$partial; }hcall-cost: $(cat "$m/partial")"
+		cost=$(cost_json "$m") && [ "$(jq '.rows | length' <<< "$cost")" -gt 0 ] ||
+			die "$m: no complete hcall-cost runs"
+		continue
+	fi
+	first=${first:-$m}
 	[ ! -e "$m/partial" ] || partial="${partial:+$partial; }$(jq -r .label <<< "$run"): $(cat "$m/partial")"
 	for c in "$m"/cell-*; do
 		[ -d "$c" ] || continue
@@ -102,14 +122,14 @@ for m in "$@"; do
 			die "$c: cannot read its files"
 	done
 done
-[ -s "$tmp/cells.jsonl" ] || die "no cells in $*"
+[ -s "$tmp/cells.jsonl" ] || [ "$cost" != null ] || die "no cells in $*"
 
-first=$1
+first=${first:-$1}	# the run's facts: from the first matrix if there is one
 [ -z "$series_key" ] || [[ $series_key =~ ^[0-9a-f]{16}$ ]] || die "bad series key '$series_key' (16 hex digits)"
 jqr -n --arg id "$run_id" --arg source "$source" --arg partial "$partial" \
 	--arg series "$series_key" --argjson run "$(kv_json "$first/run")" \
-	--slurpfile cells "$tmp/cells.jsonl" \
-	'include "report"; run($id; $source; $partial; $series; $run; $cells)' > "$tmp/run.json"
+	--slurpfile cells "$tmp/cells.jsonl" --argjson cost "$cost" \
+	'include "report"; run($id; $source; $partial; $series; $run; $cells; $cost)' > "$tmp/run.json"
 
 jqr -r 'include "report"; cells_csv' "$tmp/run.json" > "$tmp/cells.csv"
 
@@ -122,11 +142,13 @@ rm "$tmp/cells.jsonl"
 #   tar -xzf raw.tar.gz -C X; bench/report.sh -s ... -o NEW X/*
 mkdir "$tmp/raw"
 for m in "$@"; do
-	cp -r "$m" "$tmp/raw/$(jq -r .label <<< "$(kv_json "$m/run")" | tr -c 'A-Za-z0-9_.\n-' _)"
+	if is_cost_dir "$m"; then name=hcall-cost
+	else name=$(jq -r .label <<< "$(kv_json "$m/run")" | tr -c 'A-Za-z0-9_.\n-' _); fi
+	cp -r "$m" "$tmp/raw/$name"
 done
 tar -C "$tmp/raw" -czf "$tmp/raw.tar.gz" . && rm -r "$tmp/raw"
 mkdir -p "$(dirname "$out")"
 mv "$tmp" "$out"
 trap - EXIT
 chmod 755 "$out"
-echo "report: $out ($(jq '.cells | length' "$out/run.json") cells$([ -z "$partial" ] || echo ", PARTIAL: $partial"))"
+echo "report: $out ($(jq '.cells | length' "$out/run.json") cells$([ "$cost" = null ] || echo ", hcall cost")$([ -z "$partial" ] || echo ", PARTIAL: $partial"))"

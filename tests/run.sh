@@ -69,7 +69,7 @@ set -m	# every background job gets a process group of its own
 # one vCPU, so one core each) and touch nothing of this machine's: they run
 # HS_TEST_JOBS (2) at a time, after the others, each in a directory of its
 # own.  The rest run one at a time in $WORK/t.
-parallel_tiers=${HS_TEST_PARALLEL_TIERS:-" t-kernel t-kernel612 t-kernel-hostile t-kernel-lifecycle t-kernel-debug t-power "}
+parallel_tiers=${HS_TEST_PARALLEL_TIERS:-" t-kernel t-kernel612 t-kernel-hostile t-kernel-lifecycle t-kernel-debug t-power t-bench-emulated "}
 max_jobs=${HS_TEST_JOBS:-2}
 declare -A job_name=() job_t0=() job_dir=()	# by process group (the job's PID)
 trap 'for g in "${!job_name[@]}"; do kill -TERM -- -"$g" 2> /dev/null; done; exit 130' INT TERM

@@ -168,7 +168,7 @@ t_install_man_options_match_help() {
 # a man page that man -l renders without a warning, with the sections a
 # user looks for, and lists exactly the options its --help (the usage
 # line, exit 0) lists
-BENCH_PAGES="emulated iperf-matrix report dashboard power8"
+BENCH_PAGES="emulated iperf-matrix report dashboard power8 hcall-cost"
 t_install_bench_man_pages() {
 	local b out sec h m rc
 	for b in $BENCH_PAGES; do

@@ -79,7 +79,7 @@ t_kernel_debug_nohz_full() {
 t_kernel_debug_seed_scenario() {
 	local kdir t0=$SECONDS
 	kdir=$("$TOP/scripts/kernel-build.sh" -d) || return 1
-	"$TOP/bench/emulated.sh" -o "$PWD/res" -t 2 -d tx -V no-ddw -k "$kdir" > out 2>&1 ||
+	"$TOP/bench/emulated.sh" -o "$PWD/res" -R 0 -t 2 -d tx -V no-ddw -k "$kdir" > out 2>&1 ||
 		{ tail -n 20 out; return 1; }
 	echo "emulated bench on the debug kernel, 3 cells: $((SECONDS - t0)) s"
 	check_seed_run res 3

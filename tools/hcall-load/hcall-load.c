@@ -13,14 +13,16 @@
 #include <unistd.h>
 #include <getopt.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <linux/kvm.h>
+#include <linux/perf_event.h>
 #include "hcall-load.h"
 #include "names.h"
 
 static const char usage[] =
 "Usage: hcall-load [-c VCPUS] [-m MIX] [-j] [-w] [--hold] [-l] [--vfio GROUP[,GROUP]]\n"
 "                  [--vfio-remove-window] [--vfio-churn] [--notifier-probe]\n"
-"                  [--fuzz SEED,CALLS]\n"
+"                  [--fuzz SEED,CALLS] [--instructions]\n"
 "Run a KVM guest that issues an exact mix of requests, then report them.\n"
 "\n"
 "  -c, --vcpus N     vCPUs; each runs the whole mix (default 1, max 64)\n"
@@ -48,6 +50,10 @@ static const char usage[] =
 "      --fuzz SEED,CALLS  POWER: each vCPU (at most 8) issues CALLS random TCE\n"
 "                    hcalls (bad values too) made from SEED instead of the mix;\n"
 "                    -j reports every call and its return code\n"
+"      --instructions  POWER: count the instructions each vCPU retires,\n"
+"                    under the host's PMU (the vCPU thread: KVM's virtual\n"
+"                    mode, this VMM) and under the guest's (the guest and\n"
+"                    KVM's real mode); needs a PMU that counts instructions\n"
 "  -h, --help\n"
 "\n"
 "Examples:\n"
@@ -178,12 +184,41 @@ static uint64_t thread_cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+static int count_insns;	/* --instructions */
+
+/* this thread's instructions, user and kernel, from now on */
+static int open_insns_counter(void)
+{
+	struct perf_event_attr a = {
+		.type = PERF_TYPE_HARDWARE, .size = sizeof(a),
+		.config = PERF_COUNT_HW_INSTRUCTIONS,
+	};
+
+	return syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
 /* KVM_RUN until the backend says the guest is done */
 static void run_vcpu(unsigned int idx, struct hl_vcpu_result *res)
 {
 	struct kvm_run *run = hl_runs[idx];
 	uint64_t t0 = thread_cpu_ns();
 	enum hl_exit e = HL_EXIT_CONTINUE;
+	int pfd = -1, rc;
+
+	if (count_insns) {
+		rc = hl_backend.guest_insns_start(idx);
+		if (rc < 0) {
+			res->error = -rc;
+			res->what = "cannot start the guest's instruction counter";
+			return;
+		}
+		pfd = open_insns_counter();
+		if (pfd < 0) {
+			res->error = errno;
+			res->what = "cannot count the host's instructions (perf_event_open)";
+			return;
+		}
+	}
 
 	while (e == HL_EXIT_CONTINUE) {
 		if (ioctl(hl_vcpu_fds[idx], KVM_RUN, 0) < 0) {
@@ -199,6 +234,18 @@ static void run_vcpu(unsigned int idx, struct hl_vcpu_result *res)
 			res->error = EIO;
 	}
 	res->cpu_ns = thread_cpu_ns() - t0;
+	if (pfd < 0)
+		return;
+	if (read(pfd, &res->host_insns, sizeof(res->host_insns)) != sizeof(res->host_insns) && !res->error) {
+		res->error = errno ? errno : EIO;
+		res->what = "cannot read the host's instruction count";
+	}
+	close(pfd);
+	rc = hl_backend.guest_insns_read(idx, &res->guest_insns);
+	if (rc < 0 && !res->error) {
+		res->error = -rc;
+		res->what = "cannot read the guest's instruction counter";
+	}
 }
 
 static void *vcpu_main(void *arg)
@@ -254,6 +301,12 @@ static void report_json(const struct hl_item *items, unsigned int nr,
 		hs_json_obj(&j, NULL);
 		hs_json_u64(&j, "vcpu", v);
 		hs_json_u64(&j, "cpu_ns", th[v].res.cpu_ns);
+		if (count_insns) {
+			hs_json_obj(&j, "instructions");
+			hs_json_u64(&j, "guest", th[v].res.guest_insns);
+			hs_json_u64(&j, "host", th[v].res.host_insns);
+			hs_json_end(&j);
+		}
 		hs_json_obj(&j, "userspace_exits");
 		for (unsigned int e = 0; e < 64; e++) {
 			const char *n = hs_exit_name(e);
@@ -275,7 +328,7 @@ static void report_text(const struct hl_item *items, unsigned int nr,
 			const struct vcpu_thread *th, unsigned int nr_vcpus,
 			double elapsed)
 {
-	uint64_t total = 0, cpu = 0;
+	uint64_t total = 0, cpu = 0, guest = 0, host = 0;
 
 	printf("hcall-load (%s backend, pid %d): %u vCPU(s), %.3f s\n",
 	       hl_backend.name, (int)getpid(), nr_vcpus, elapsed);
@@ -287,11 +340,18 @@ static void report_text(const struct hl_item *items, unsigned int nr,
 		       (unsigned long long)items[i].count);
 		total += items[i].count;
 	}
-	for (unsigned int v = 0; v < nr_vcpus; v++)
+	for (unsigned int v = 0; v < nr_vcpus; v++) {
 		cpu += th[v].res.cpu_ns;
+		guest += th[v].res.guest_insns;
+		host += th[v].res.host_insns;
+	}
 	if (total)
 		printf("vCPU CPU time per request: %.0f ns\n",
 		       (double)cpu / (double)(total * nr_vcpus));
+	if (total && count_insns)
+		printf("instructions per request: %.0f guest + %.0f host\n",
+		       (double)guest / (double)(total * nr_vcpus),
+		       (double)host / (double)(total * nr_vcpus));
 }
 
 int main(int argc, char **argv)
@@ -308,6 +368,7 @@ int main(int argc, char **argv)
 		{ "vfio-churn", no_argument, NULL, 'C' },
 		{ "notifier-probe", no_argument, NULL, 'N' },
 		{ "fuzz", required_argument, NULL, 'F' },
+		{ "instructions", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -382,6 +443,13 @@ int main(int argc, char **argv)
 			}
 			fuzz = 1;
 			break;
+		case 'I':
+			if (!hl_backend.guest_insns_start) {
+				fprintf(stderr, "hcall-load: --instructions needs the POWER backend\n");
+				return 2;
+			}
+			count_insns = 1;
+			break;
 		case 'l':
 			for (unsigned int i = 0; i < hl_backend.nr_requests; i++)
 				printf("%-20s %s\n", hl_backend.requests[i].name,
@@ -440,8 +508,12 @@ int main(int argc, char **argv)
 		pthread_join(th[v].tid, NULL);
 		if (th[v].res.error && !err) {
 			err = th[v].res.error;
-			fprintf(stderr, "hcall-load: vCPU %u: %s\n", v,
-				err == EIO ? "unexpected exit" : strerror(err));
+			if (th[v].res.what)
+				fprintf(stderr, "hcall-load: vCPU %u: %s: %s\n", v,
+					th[v].res.what, strerror(err));
+			else
+				fprintf(stderr, "hcall-load: vCPU %u: %s\n", v,
+					err == EIO ? "unexpected exit" : strerror(err));
 		}
 	}
 	if (json)

@@ -47,7 +47,12 @@ struct hl_item {
 struct hl_vcpu_result {
 	uint64_t exits[64];	/* userspace exits by KVM_EXIT_* reason */
 	uint64_t cpu_ns;	/* CPU time of the vCPU thread in KVM_RUN loop */
+	/* --instructions: retired by the vCPU thread under the host's PMU
+	 * state, and under the guest's (its code and, on POWER8, the hcalls
+	 * KVM completes in real mode before it switches the PMU back) */
+	uint64_t host_insns, guest_insns;
 	int error;
+	const char *what;	/* with error: the step that failed */
 };
 
 enum hl_exit { HL_EXIT_CONTINUE, HL_EXIT_DONE, HL_EXIT_UNEXPECTED };
@@ -84,6 +89,11 @@ struct hl_backend {
 	/* optional, before setup: "SEED,CALLS" of random TCE hcalls instead of
 	 * the mix; 0, or -1 with a one-line message */
 	int (*set_fuzz)(const char *spec, char *msg, size_t msglen);
+	/* optional, for --instructions: start the vCPU's own instruction
+	 * counter from 0 before its first KVM_RUN, read it after the last;
+	 * 0 or -errno */
+	int (*guest_insns_start)(unsigned int idx);
+	int (*guest_insns_read)(unsigned int idx, uint64_t *n);
 };
 
 extern const struct hl_backend hl_backend;

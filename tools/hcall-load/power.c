@@ -953,6 +953,38 @@ static void power_report_vcpu(unsigned int idx, struct hs_json *j)
 	hl_report_kvm_stats(idx, tce_stat, j);
 }
 
+/*
+ * --instructions: the vCPU's PMU as KVM saves and loads it.  KVM switches
+ * to the guest's PMU state on entry and back on exit to the host, after
+ * its real-mode hcall handlers (POWER8), so PMC5 (instructions completed)
+ * set running here counts the guest and the real-mode work.  KVM keeps
+ * PMCs as 32 bits: a run retires under 2^32 guest instructions.
+ */
+static int pmu_reg(unsigned int idx, unsigned long req, uint64_t id, void *val)
+{
+	struct kvm_one_reg r = { .id = id, .addr = (uintptr_t)val };
+
+	return ioctl(hl_vcpu_fds[idx], req, &r) < 0 ? -errno : 0;
+}
+
+static int power_guest_insns_start(unsigned int idx)
+{
+	uint64_t mmcr0 = 0;	/* no counter frozen, no interrupt */
+	uint32_t pmc5 = 0;
+	int rc = pmu_reg(idx, KVM_SET_ONE_REG, KVM_REG_PPC_PMC5, &pmc5);
+
+	return rc ? rc : pmu_reg(idx, KVM_SET_ONE_REG, KVM_REG_PPC_MMCR0, &mmcr0);
+}
+
+static int power_guest_insns_read(unsigned int idx, uint64_t *n)
+{
+	uint32_t pmc5;
+	int rc = pmu_reg(idx, KVM_GET_ONE_REG, KVM_REG_PPC_PMC5, &pmc5);
+
+	*n = pmc5;
+	return rc;
+}
+
 static void power_teardown(void)
 {
 	stop_meddlers();
@@ -992,4 +1024,6 @@ const struct hl_backend hl_backend = {
 	.set_vfio_churn = power_set_vfio_churn,
 	.set_notifier_probe = power_set_notifier_probe,
 	.set_fuzz = power_set_fuzz,
+	.guest_insns_start = power_guest_insns_start,
+	.guest_insns_read = power_guest_insns_read,
 };
