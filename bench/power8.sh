@@ -1,15 +1,17 @@
 #!/bin/bash
 # The iperf3 bench on a real POWER8 host, one command: the loop
-# bench/emulated.sh runs inside its emulated host, on real hardware.  Per
+# bench/emulated.sh runs inside its emulated host, on real hardware.  First
+# what one TCE hcall costs per level (bench/hcall-cost.sh, REPS times); per
 # guest variant: start the pseries guest with the NIC passed through
 # (bench/guest.sh), run the matrix (bench/iperf-matrix.sh, the packaged
-# hcallstat beside every cell), stop the guest; then bench/report.sh and
-# bench/dashboard.sh.  Run as root from the source tree, on a host running
+# hcallstat beside every cell), stop the guest; then bench/report.sh,
+# bench/compare.sh against the previous POWER8 run in the same results
+# directory (its output kept as compare.txt) and bench/dashboard.sh.  Run as root from the source tree, on a host running
 # the kernel of make kernel-deb with hcallscope's package installed.
 #
 #   bench/power8.sh -d PCI-ADDR -s SERVER[:PORT] [-a GUEST-ARGS] [-g GUEST-DIR]
 #                   [-o DIR] [-l LEVELS] [-D DIRS] [-P STREAMS] [-M MTUS] [-t SECS]
-#                   [-V VARIANTS] [-m MEM] [-c CPUS]
+#                   [-V VARIANTS] [-m MEM] [-c CPUS] [-R REPS]
 #
 # GUEST-ARGS go to the guest kernel (its address: "hs.ip=192.168.10.2/24
 # hs.gw=192.168.10.1").  GUEST-DIR is a guest image (scripts/power-testbed.sh
@@ -20,21 +22,22 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "power8: $*" >&2; exit 1; }
 
 dev= server= gargs= gdir= out= levels=2,1,0 dirs=tx,rx streams=1 mtus=1500 secs=30
-variants=no-ddw,ddw mem=4G cpus=4
-usage="usage: power8.sh -d PCI-ADDR -s SERVER[:PORT] [-a GUEST-ARGS] [-g GUEST-DIR] [-o DIR] [-l LEVELS] [-D DIRS] [-P STREAMS] [-M MTUS] [-t SECS] [-V VARIANTS] [-m MEM] [-c CPUS]"
+variants=no-ddw,ddw mem=4G cpus=4 reps=3
+usage="usage: power8.sh -d PCI-ADDR -s SERVER[:PORT] [-a GUEST-ARGS] [-g GUEST-DIR] [-o DIR] [-l LEVELS] [-D DIRS] [-P STREAMS] [-M MTUS] [-t SECS] [-V VARIANTS] [-m MEM] [-c CPUS] [-R REPS]"
 case ${1:-} in -h|--help) echo "$usage (man: dist/man/hcallscope-power8.1)"; exit 0 ;; esac
-while getopts :d:s:a:g:o:l:D:P:M:t:V:m:c: c; do
+while getopts :d:s:a:g:o:l:D:P:M:t:V:m:c:R: c; do
 	case $c in
 	d) dev=$OPTARG ;; s) server=$OPTARG ;; a) gargs=$OPTARG ;; g) gdir=$OPTARG ;;
 	o) out=$OPTARG ;; l) levels=$OPTARG ;; D) dirs=$OPTARG ;; P) streams=$OPTARG ;;
 	M) mtus=$OPTARG ;; t) secs=$OPTARG ;; V) variants=$OPTARG ;; m) mem=$OPTARG ;;
-	c) cpus=$OPTARG ;;
+	c) cpus=$OPTARG ;; R) reps=$OPTARG ;;
 	*) echo "$usage" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 [ $# -eq 0 ] && [ -n "$dev" ] && [ -n "$server" ] || { echo "$usage" >&2; exit 2; }
 [[ $dev =~ ^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$ ]] || die "bad PCI address '$dev' (DDDD:BB:DD.F)"
+[[ $reps =~ ^([0-9]|10)$ ]] || die "bad repetitions '$reps' (0..10)"
 for v in ${variants//,/ }; do
 	case $v in no-ddw|ddw) ;; *) die "unknown variant '$v' (no-ddw, ddw)" ;; esac
 done
@@ -63,6 +66,9 @@ fi
 raw=$(mktemp -d /var/tmp/hcallscope-power8.XXXXXX)
 trap 'sh "$top/bench/guest.sh" stop > /dev/null 2>&1 || true; rm -rf "$raw"' EXIT
 failed=
+if [ "$reps" != 0 ]; then
+	sh "$top/bench/hcall-cost.sh" -o "$raw/hcall-cost" -r "$reps" -l "$levels" || failed=" hcall-cost"
+fi
 for v in ${variants//,/ }; do
 	a=$gargs
 	[ $v = ddw ] || a="disable_ddw $a"
@@ -74,6 +80,12 @@ for v in ${variants//,/ }; do
 done
 [ -n "$(ls "$raw")" ] || die "no matrix ran"
 "$top/bench/report.sh" -s real-hardware -i "$run_id" ${key:+-k "$key"} -o "$out" "$raw"/* || exit 1
+# the previous POWER8 run beside it: what got worse since
+prev=$(ls -d "$(dirname "$out")"/*-power8 2> /dev/null | grep -vxF "$out" | tail -n 1)
+if [ -n "$prev" ] && [ -r "$prev/run.json" ]; then
+	"$top/bench/compare.sh" -p "$prev/run.json" "$out/run.json" > "$out/compare.txt" 2>&1 || true
+	echo "power8: against $(basename "$prev"): $(tail -n 1 "$out/compare.txt") (in $out/compare.txt)" >&2
+fi
 "$top/bench/dashboard.sh" -o "$out/dashboard.html" "$(dirname "$out")" || exit 1
 echo "power8: $out" >&2
 [ -z "$failed" ] || die "partial:$failed stopped early (what ran is in $out, marked partial)"

@@ -64,10 +64,14 @@ t_kernel612_qemu_two_nics_reboot_replug_then_sigkill() {
 }
 
 # The hostile-guest tests that take a boot of their own, on 6.12: bounded
-# real-mode work, no kprobe on the real-mode path, the differential fuzzer.
+# real-mode work, no kprobe on the real-mode path, the differential fuzzer,
+# the MMU notifier under storms.
 t_kernel612_hostile_realmode_work_bounded() { KLINE=6.12 t_kernel_hostile_realmode_work_bounded; }
 t_kernel612_hostile_no_kprobe_in_real_mode() { KLINE=6.12 t_kernel_hostile_no_kprobe_in_real_mode; }
 t_kernel612_hostile_fuzz() { KLINE=6.12 t_kernel_hostile_fuzz; }
+# the notifier's latency under real-mode and virtual-mode storms, figures
+# printed beside 6.1's (README)
+t_kernel612_hostile_realmode_storm_notifier_latency() { KLINE=6.12 t_kernel_hostile_realmode_storm_notifier_latency; }
 
 # powernv9 (PHB4) on 6.12: vfio-pci binds, and POWER9's entry path (no
 # real mode) completes every TCE hcall in virtual mode at level 2.
