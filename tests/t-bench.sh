@@ -261,7 +261,7 @@ t_bench_dashboard_in_chromium() {
 		.[0] / .[1] * 10 | round / 10 | tostring | if test("[.]") then . else . + ".0" end' "$d/run.json")
 	grep -q "<tr class=\"speedup-row\" data-run=\"$(jq -r .run_id "$d/run.json")\"><td class=\"k\">[^<]*</td><td class=\"tx-l2\">${want_x}x</td>" dom.html ||
 		{ echo "speedup of $d not ${want_x}x: $(grep -o '<tr class="speedup-row".*' dom.html | head -c 300)"; return 1; }
-	grep -c '<td class="seed-speedup">3.4-4.6x</td>' dom.html | grep -qx 3 || { echo "seed speedup not beside every run"; return 1; }
+	expect_eq "$(grep -o '<td class="seed-speedup">3.4-4.6x</td>' dom.html | wc -l)" 3 "the seed's speedup beside each run" || return 1
 	# the slower run: its real-mode H_PUT_TCE row flagged, nothing else of it
 	grep -q '<span class="badge regressed">1 flagged vs ' dom.html || { echo "no flag badge on the slower run"; return 1; }
 	expect_eq "$(grep -o '<tr class="[a-z ]*flagged" data-key="[^"]*"' dom.html | sed 's/.*data-key=//' | tr '\n' ' ')" \

@@ -386,6 +386,7 @@ one_boot_hostile_runs() {
 	vfio_runs CHURN "2 1" -c 2 -m "put-tce-kernel=100000,put-tce-indirect-kernel=5000,stuff-tce-kernel=5000" \
 		--vfio '$group' --vfio-churn
 	each_backing_and_level CLOSE "2 1" -c 2 -m "$TABLE_CLOSE_MIX"
+	shared_entry_runs
 }
 
 # What those runs must show in CONSOLE.
@@ -394,5 +395,59 @@ check_one_boot_hostile_runs() {	# CONSOLE
 	check_vfio_runs TWO "2 1 0" "$1" || return 1
 	check_vfio_runs GONE "2 1" "$1" || return 1
 	check_vfio_runs CHURN "2 1" "$1" || return 1
-	check_table_close_runs "$1"
+	check_table_close_runs "$1" || return 1
+	check_shared_entry_runs "$1"
+}
+
+# Two vCPUs map one TCE entry at once, each call to a page of the other
+# half of RAM (hcall-load's put-tce-shared; RAM registered with VFIO as
+# two regions), the e1000e's group behind the table, at level 2 (real
+# mode) and 1 (virtual mode).  KVM exchanges the IOMMU entry and then
+# records the page's userspace address beside it; racing there (before
+# kernel-patch 0022, 6.12: 0021), both calls dropped the count of the same
+# old page and the other page's never came down: VmLck stayed up after
+# the VMM unregistered its RAM, and destroy_context() warned at its exit.
+# Pass: every call H_SUCCESS on the kernel's paths, VFIO unregisters both
+# halves, nothing stays locked, the host's log clean.
+shared_entry_runs() {	# the guest script's lines; $group is the e1000e's
+	cat <<EOS
+for level in 2 1; do
+	echo \$level > /sys/module/kvm_hv/parameters/tce_accel
+	hcall-load -j -c 2 -m put-tce-shared=${HS_SHARED_CALLS:-20000} --vfio \$group > /tmp/r.json || { echo "HS-SHARED-ERROR \$level"; cat /tmp/r.json; exit 1; }
+	echo "HS-SHARED \$level \$(cat /tmp/r.json)"
+done
+echo 2 > /sys/module/kvm_hv/parameters/tce_accel
+EOS
+}
+check_shared_entry_runs() {	# CONSOLE
+	local level r n=${HS_SHARED_CALLS:-20000}
+	for level in 2 1; do
+		r=$(sed -n "s/^HS-SHARED $level //p" "$1")
+		[ -n "$r" ] || { echo "no shared-entry run at level $level"; return 1; }
+		echo "$r" | jq -r --arg l "$level" '"shared entry, level \($l): real/virt " +
+			([.observed.per_vcpu[].kvm_stats | "\(.h_put_tce_realmode)/\(.h_put_tce_virtmode)"] | join(", ")) +
+			", VFIO unregister \(.observed.vfio_unregister), left locked \(.observed.vfio_pinned_left_kb) kB"'
+		echo "$r" | jq -e --argjson n "$n" '[.observed.per_vcpu[].returns["put-tce-shared"].failed] == [0, 0] and
+			([.observed.per_vcpu[].kvm_stats | .h_put_tce_realmode + .h_put_tce_virtmode] == [$n, $n])' > /dev/null ||
+			{ echo "shared entry, level $level: calls failed or off the kernel's paths"; return 1; }
+		echo "$r" | jq -e '.observed.vfio_unregister == "ok" and .observed.vfio_pinned_left_kb == 0' > /dev/null ||
+			{ echo "shared entry, level $level: guest RAM left pinned after the VMM let go of it"; return 1; }
+	done
+	# real mode took its share of the race at level 2
+	sed -n 's/^HS-SHARED 2 //p' "$1" | jq -e '[.observed.per_vcpu[].kvm_stats.h_put_tce_realmode] | add > 0' > /dev/null ||
+		{ echo "shared entry: no real-mode H_PUT_TCE at level 2"; return 1; }
+}
+t_kernel_hostile_shared_entry_race() {
+	{
+		echo "$E1000E_TO_VFIO"
+		shared_entry_runs
+		echo "$HOST_LOG_CHECK"
+		echo "echo HS-ALIVE"
+	} > guest.sh
+	local t0=$SECONDS
+	lifecycle_host e1000e-vfio guest.sh || return 1
+	echo "powernv8, one entry shared by 2 vCPUs, ${HS_SHARED_CALLS:-20000} calls each, levels 2 and 1: $((SECONDS - t0)) s"
+	grep -q '^HS-ALIVE' console || { tail -n 30 console; echo "the host did not survive"; return 1; }
+	! grep '^HS-HOSTLOG' console || { echo "the host's log shows harm"; return 1; }
+	check_shared_entry_runs console
 }

@@ -64,7 +64,7 @@
 enum { R_PUT_K, R_INDIRECT_K, R_STUFF_K, R_GET_K, R_PUT_U, R_INDIRECT_U,
        R_STUFF_U, R_BAD_LIOBN, R_BAD_IOBA, R_BAD_TCE, R_BAD_PERM,
        R_BAD_NPAGES, R_BAD_LIST, R_RACE_INDIRECT, R_STUFF_LARGE, R_STUFF_CHURN,
-       R_PUT_CHURN, R_INDIRECT_FULL, R_MAX };
+       R_PUT_CHURN, R_INDIRECT_FULL, R_PUT_SHARED, R_MAX };
 
 #define REQ(n, h, op, liobn, path) \
 	{ n, h, HS_KIND_HCALL, path, op, liobn }
@@ -115,6 +115,10 @@ static const struct hl_request requests[R_MAX] = {
 	[R_INDIRECT_FULL] = REQ("put-tce-indirect-512", "H_PUT_TCE_INDIRECT of 512 TCEs "
 				"(the race list, unchanged unless put-tce-indirect-race runs too)",
 				HS_H_PUT_TCE_INDIRECT, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
+	/* hostile: every vCPU maps the same entry, to pages of both halves of RAM */
+	[R_PUT_SHARED] = REQ("put-tce-shared", "H_PUT_TCE on one entry shared by every vCPU, "
+			     "its page in one half of RAM and then in the other",
+			     HS_H_PUT_TCE, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 };
 
 /* What the guest passes besides the opcode and the LIOBN */
@@ -144,6 +148,7 @@ static const struct tce_args tce_args[R_MAX] = {
 	[R_STUFF_CHURN] = { 0, (1 << REGION_SHIFT) - 32 * BATCH, 0 },
 	[R_PUT_CHURN] = { DMA_GPA | TCE_RW, 1, 0 },
 	[R_INDIRECT_FULL] = { RACE_LIST_GPA, MAX_INDIRECT, 0 },
+	[R_PUT_SHARED] = { DMA_GPA | TCE_RW, 1, 0 },
 };
 
 /* The TCE tables as the VMM sees them: KVM's through its fd, and its own */
@@ -223,6 +228,8 @@ static size_t emit_ioba(uint32_t *p, size_t n, const struct hl_request *r,
 {
 	if (a->ioba_outside)
 		return load32(p, n, 5, (uint32_t)(window_pages << TCE_SHIFT));
+	if (r == &requests[R_PUT_SHARED])
+		return load32(p, n, 5, 0);	/* entry 0, whichever vCPU */
 	if (r->code == HS_H_PUT_TCE || r->code == HS_H_GET_TCE) {
 		n = emit(p, n, ANDI(5, 20, 0xff));		/* ioba = (r20 & 0xff) << 12 */
 		n = emit(p, n, MULLI(5, 5, 1 << TCE_SHIFT));
@@ -255,6 +262,13 @@ static size_t emit_loop(uint32_t *p, size_t n, const struct hl_item *it,
 	n = load32(p, n, 4, (uint32_t)r->arg);
 	n = emit_ioba(p, n, r, a);
 	n = load32(p, n, 6, a->r6);
+	if (r == &requests[R_PUT_SHARED]) {
+		/* r6 += (r20 & 1) * GUEST_MEM / 2: the other half of RAM every other call */
+		n = emit(p, n, ANDI(8, 20, 1));
+		n = emit(p, n, MULLI(8, 8, (GUEST_MEM / 2) >> 13));
+		n = emit(p, n, MULLI(8, 8, 1 << 13));
+		n = emit(p, n, ADD(6, 6, 8));
+	}
 	n = emit(p, n, ADDI(7, 0, a->npages));
 	n = emit(p, n, SC1);
 	n = emit(p, n, CMPDI0(3, 0));
@@ -467,11 +481,17 @@ static int setup_vfio(char *msg, size_t msglen)
 		return -1;
 	if (ioctl(container_fd, VFIO_SET_IOMMU, VFIO_SPAPR_TCE_v2_IOMMU))
 		return fail(msg, msglen, "VFIO_SET_IOMMU");
-	reg.vaddr = (uintptr_t)guest_mem;
-	reg.size = GUEST_MEM;
+	/*
+	 * RAM in two halves, as two regions: a mapping counted against the
+	 * wrong one (put-tce-shared's race) keeps one pinned at the end
+	 */
 	vmlck_kb_registered = vmlck_kb();
-	if (ioctl(container_fd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg))
-		return fail(msg, msglen, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY");
+	for (unsigned int h = 0; h < 2; h++) {
+		reg.vaddr = (uintptr_t)guest_mem + h * (GUEST_MEM / 2);
+		reg.size = GUEST_MEM / 2;
+		if (ioctl(container_fd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg))
+			return fail(msg, msglen, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY");
+	}
 	/* the platform's default window sits at bus address 0: make room */
 	if (ioctl(container_fd, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &info))
 		return fail(msg, msglen, "VFIO_IOMMU_SPAPR_TCE_GET_INFO");
@@ -523,14 +543,19 @@ static void vfio_unregister_memory(void)
 {
 	struct vfio_iommu_spapr_tce_remove rm = { .argsz = sizeof(rm), .start_addr = 0 };
 	struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg),
-		.vaddr = (uintptr_t)guest_mem, .size = GUEST_MEM };
+		.size = GUEST_MEM / 2 };
 
 	if (!vfio_remove_window && ioctl(container_fd, VFIO_IOMMU_SPAPR_TCE_REMOVE, &rm)) {
 		vfio_unregister = "window removal failed";
 		return;
 	}
-	vfio_unregister = ioctl(container_fd, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &reg) ?
-			  strerror(errno) : "ok";
+	vfio_unregister = "ok";
+	for (unsigned int h = 0; h < 2; h++) {
+		reg.vaddr = (uintptr_t)guest_mem + h * (GUEST_MEM / 2);
+		if (ioctl(container_fd, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &reg) &&
+		    !strcmp(vfio_unregister, "ok"))
+			vfio_unregister = strerror(errno);
+	}
 	vfio_pinned_left_kb = vmlck_kb() - vmlck_kb_registered;
 }
 
