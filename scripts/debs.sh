@@ -51,9 +51,11 @@ deb_trixie_ready() {
 	mkdir -p "$_t/sources" "$_t/lists/partial" "$_t/cache/archives/partial"
 	printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
 		"$_uri" > "$_t/sources/trixie.sources"
+	# (once more after a pause: a mirror may be between syncs)
 	# shellcheck disable=SC2086
-	apt-get $_trixie_apt update -qq > /dev/null 2>&1 ||
-		{ echo "cannot fetch trixie's package lists" >&2; return 1; }
+	apt-get $_trixie_apt update -qq > "$_t/update.log" 2>&1 ||
+		{ sleep 10; apt-get $_trixie_apt update -qq > "$_t/update.log" 2>&1; } ||
+		{ echo "cannot fetch trixie's package lists: $(grep -m1 -E '^(E|W):' "$_t/update.log")" >&2; return 1; }
 }
 
 deb_prefetch() {

@@ -92,7 +92,7 @@ t_bench_report_bad_input() {
 		expect_error "$TOP/bench/report.sh" -s emulated -o out1 bad1/no-ddw || return 1
 	cp -r raw bad2 && rm "bad2/${cell#raw/}/kvm-after"
 	EXPECT_MSG="cell-002: no kvm-after" expect_error "$TOP/bench/report.sh" -s emulated -o out2 bad2/no-ddw || return 1
-	EXPECT_MSG="not a matrix directory" expect_error "$TOP/bench/report.sh" -s emulated -o out3 raw || return 1
+	EXPECT_MSG="not a matrix or hcall-cost directory" expect_error "$TOP/bench/report.sh" -s emulated -o out3 raw || return 1
 	EXPECT_MSG="-s must be emulated or real-hardware" \
 		expect_error "$TOP/bench/report.sh" -s guessed -o out4 raw/no-ddw || return 1
 	mkdir out5

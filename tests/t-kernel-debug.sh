@@ -21,7 +21,7 @@ t_kernel_debug_powernv8() {
 		echo "echo HS-ALIVE"
 	} > guest.sh
 	local t0=$SECONDS
-	KFLAVOUR=-d lifecycle_host e1000e-vfio2 guest.sh "${HS_CLOSE_KARGS-rcutree.jiffies_till_sched_qs=1}" || return 1
+	KFLAVOUR=-d lifecycle_host e1000e-vfio2 guest.sh "$HUGE_KARGS ${HS_CLOSE_KARGS-rcutree.jiffies_till_sched_qs=1}" || return 1
 	echo "powernv8, debug kernel, 20 runs: $((SECONDS - t0)) s"
 	grep '^HS-LOCKDEP' console || { echo "no lockdep (not a PROVE_LOCKING kernel?)"; return 1; }
 	grep -q '^HS-KMEMLEAK-SCANNED' console || { echo "no kmemleak scan (not a KMEMLEAK kernel?)"; return 1; }
@@ -79,7 +79,7 @@ t_kernel_debug_nohz_full() {
 t_kernel_debug_seed_scenario() {
 	local kdir t0=$SECONDS
 	kdir=$("$TOP/scripts/kernel-build.sh" -d) || return 1
-	"$TOP/bench/emulated.sh" -o "$PWD/res" -R 0 -t 2 -d tx -V no-ddw -k "$kdir" > out 2>&1 ||
+	"$TOP/bench/emulated.sh" -o "$PWD/res" -R 0 -t 3 -d tx -V no-ddw -k "$kdir" > out 2>&1 ||
 		{ tail -n 20 out; return 1; }
 	echo "emulated bench on the debug kernel, 3 cells: $((SECONDS - t0)) s"
 	check_seed_run res 3

@@ -375,9 +375,11 @@ EOS
 }
 
 # Guest-script lines: the hostile and lifecycle runs one boot with two
-# e1000e can hold ($group, $groups bound; the table counter sourced): the
-# racing indirect list, two groups in one container, the window removed
-# under KVM, the group churned under hcalls, tables closed under hcalls.
+# e1000e can hold ($group, $groups bound; the table counter sourced; the
+# host booted with HUGE_KARGS): the racing indirect list, two groups in
+# one container, the window removed under KVM, the group churned under
+# hcalls, tables closed under hcalls, one entry shared by racing vCPUs, a
+# TCE whose host page is misaligned to the IOMMU's.
 one_boot_hostile_runs() {
 	each_backing_and_level RACE "2 1 0" -m put-tce-indirect-race=${HS_RACE_CALLS:-300}
 	vfio_runs TWO "2 1 0" -c 2 -m "$POWER_MIX" --vfio '$groups'
@@ -387,6 +389,7 @@ one_boot_hostile_runs() {
 		--vfio '$group' --vfio-churn
 	each_backing_and_level CLOSE "2 1" -c 2 -m "$TABLE_CLOSE_MIX"
 	shared_entry_runs
+	misaligned_runs
 }
 
 # What those runs must show in CONSOLE.
@@ -396,7 +399,8 @@ check_one_boot_hostile_runs() {	# CONSOLE
 	check_vfio_runs GONE "2 1" "$1" || return 1
 	check_vfio_runs CHURN "2 1" "$1" || return 1
 	check_table_close_runs "$1" || return 1
-	check_shared_entry_runs "$1"
+	check_shared_entry_runs "$1" || return 1
+	check_misaligned_runs "$1"
 }
 
 # Two vCPUs map one TCE entry at once, each call to a page of the other
@@ -450,4 +454,61 @@ t_kernel_hostile_shared_entry_race() {
 	grep -q '^HS-ALIVE' console || { tail -n 30 console; echo "the host did not survive"; return 1; }
 	! grep '^HS-HOSTLOG' console || { echo "the host's log shows harm"; return 1; }
 	check_shared_entry_runs console
+}
+
+# The upper half of guest RAM in 16M huge pages, its memslot starting 64K
+# into the first (hcall-load --hugetlb-offset 64), the LIOBN's and the VFIO
+# window's pages 16M as well: a TCE there (put-tce-high) has its host
+# address 64K past the IOMMU page it names, which pnv_tce_xchg() meets
+# with BUG_ON() (6.12 before 0020: an oops in virtual mode with interrupts
+# off, the VMM's vCPU thread dead, the guest script never finishing).
+# kernel-patch 0021 (6.12: 0020) answers H_PARAMETER.  First the slot
+# aligned (offset 0): every call maps, so the 16M setup itself works.
+# Levels 2 and 1; the host needs HUGE_KARGS on its command line.
+HUGE_KARGS="hugepagesz=16M hugepages=4"
+misaligned_runs() {	# the guest script's lines; $group is the e1000e's
+	cat <<EOS
+for off in 0 64; do
+	for level in 2 1; do
+		echo \$level > /sys/module/kvm_hv/parameters/tce_accel
+		hcall-load -j -m put-tce-high=50 --vfio \$group --hugetlb-offset \$off > /tmp/r.json ||
+			{ echo "HS-HUGE-ERROR \$off \$level"; cat /tmp/r.json; exit 1; }
+		echo "HS-HUGE \$off \$level \$(cat /tmp/r.json)"
+	done
+done
+echo 2 > /sys/module/kvm_hv/parameters/tce_accel
+EOS
+}
+check_misaligned_runs() {	# CONSOLE
+	local off level r want
+	for off in 0 64; do
+		for level in 2 1; do
+			r=$(sed -n "s/^HS-HUGE $off $level //p" "$1")
+			[ -n "$r" ] || { echo "no 16M run with offset $off at level $level"; return 1; }
+			# aligned: all 50 map (H_SUCCESS); misaligned: all 50 H_PARAMETER (-4), nothing stored
+			want='{"failed":0,"last_error":0}'
+			[ $off = 0 ] || want='{"failed":50,"last_error":-4}'
+			expect_eq "$(echo "$r" | jq -c '.observed.per_vcpu[0].returns["put-tce-high"]')" "$want" \
+				"offset $off KB, level $level: put-tce-high's returns" || return 1
+			expect_eq "$(echo "$r" | jq -c '[.observed.tce_tables[0].entries_set, .observed.vfio_unregister, .observed.vfio_pinned_left_kb]')" \
+				"[$([ $off = 0 ] && echo 1 || echo 0),\"ok\",0]" \
+				"offset $off KB, level $level: [entries set, VFIO's unregister, kB left locked]" || return 1
+			echo "$r" | jq -r --arg o "$off" --arg l "$level" '"16M pages, offset \($o) KB, level \($l): " +
+				(.observed.per_vcpu[0].kvm_stats | "real/virt/user \(.h_put_tce_realmode)/\(.h_put_tce_virtmode)/\(.h_put_tce_user)")'
+		done
+	done
+}
+t_kernel_hostile_misaligned_host_page() {
+	{
+		echo "$E1000E_TO_VFIO"
+		misaligned_runs
+		echo "$HOST_LOG_CHECK"
+		echo "echo HS-ALIVE"
+	} > guest.sh
+	local t0=$SECONDS
+	lifecycle_host e1000e-vfio guest.sh "$HUGE_KARGS" || return 1
+	echo "powernv8, 16M pages, a slot aligned and one 64K into its page, levels 2 and 1: $((SECONDS - t0)) s"
+	grep -q '^HS-ALIVE' console || { tail -n 30 console; echo "the host did not survive"; return 1; }
+	! grep '^HS-HOSTLOG' console || { echo "the host's log shows harm"; return 1; }
+	check_misaligned_runs console
 }

@@ -178,16 +178,16 @@ check_qemu_run() {	# CONSOLE
 	! grep -q 'vfio_file_set_kvm' host-dmesg.log || echo "the host logged the 6.1 base's kvm->lock/group_lock report at QEMU's exit"
 }
 
-# QEMU's guest (NICS e1000e passed through) rebooted HS_REBOOTS times (2)
+# QEMU's guest (NICS e1000e passed through) rebooted HS_REBOOTS times (1)
 # while iperf3 runs: QEMU resets the guest's PHB on each, removing and
 # recreating the DMA windows and re-attaching the groups to KVM's table.
-# Then the last NIC unplugged and plugged back in HS_REPLUGS times (4),
+# Then the last NIC unplugged and plugged back in HS_REPLUGS times (3),
 # traffic running (bench/guest.sh replug).
 # END: "stop" (the guest powers off, QEMU exits) or "sigkill" (QEMU killed
 # under traffic: the kernel alone tears down KVM's tables, the groups and
 # the container).
 qemu_reboots() {	# NICS NIC-SETUP END
-	local n=${HS_REBOOTS:-2} r=${HS_REPLUGS:-4} t0=$SECONDS
+	local n=${HS_REBOOTS:-1} r=${HS_REPLUGS:-3} t0=$SECONDS
 	PORT=$((20000 + RANDOM % 10000))
 	{
 		echo '. /hs/iommu-tables.sh'

@@ -6,10 +6,17 @@
 
 # The pristine tree of LINE, extracted once per test run.
 pristine_tree() {	# LINE
-	if [ ! -d "$WORK/pristine/linux-source-$1" ]; then
-		mkdir -p "$WORK/pristine"
-		tar -xJf "$(hs_kernel_tarball "$1")" -C "$WORK/pristine" || return 1
-	fi
+	# tests run two at a time: one unpacks (under a lock, then renames),
+	# the other waits and never sees half a tree
+	mkdir -p "$WORK/pristine"
+	(
+		flock 9
+		[ -d "$WORK/pristine/linux-source-$1" ] && exit 0
+		rm -rf "$WORK/pristine/unpack-$1" && mkdir "$WORK/pristine/unpack-$1" &&
+		tar -xJf "$(hs_kernel_tarball "$1")" -C "$WORK/pristine/unpack-$1" &&
+		mv "$WORK/pristine/unpack-$1/linux-source-$1" "$WORK/pristine/linux-source-$1" &&
+		rmdir "$WORK/pristine/unpack-$1"
+	) 9> "$WORK/pristine/.lock-$1" || return 1
 	echo "$WORK/pristine/linux-source-$1"
 }
 

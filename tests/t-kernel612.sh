@@ -25,7 +25,7 @@ t_kernel612_powernv8_vfio_hostile_lifecycle() {
 		echo "echo HS-ALIVE"
 	} > guest.sh
 	local t0=$SECONDS
-	KLINE=6.12 lifecycle_host e1000e-vfio2 guest.sh || return 1
+	KLINE=6.12 lifecycle_host e1000e-vfio2 guest.sh "$HUGE_KARGS" || return 1
 	echo "powernv8, 6.12, 31 runs: $((SECONDS - t0)) s"
 	grep '^HS-BOUND' console
 	expect_eq "$(grep -c '^HS-BOUND .* vfio-pci' console)" 2 "e1000e bound to vfio-pci" || return 1

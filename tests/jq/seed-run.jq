@@ -9,7 +9,7 @@
 (.tce_hcalls.host | [.[]["virtual-mode"]] | add) as $virt |
 (.tce_hcalls.host | [.[]["userspace"]] | add) as $user |
 (if .status != "ok" then "\($c): \(.status)" else empty end),
-(if .bytes < 1000000 then "\($c): only \(.bytes) bytes" else empty end),
+(if .bytes < 250000 then "\($c): only \(.bytes) bytes" else empty end),
 (if (.perf_stat["task-clock"] // 0) <= 0 then "\($c): no perf stat beside it" else empty end),
 (if .hcallstat == null then "\($c): no hcallstat beside it" else empty end),
 (.tce_hcalls as $t | $t.guest | to_entries[] |

@@ -22,7 +22,7 @@
 static const char usage[] =
 "Usage: hcall-load [-c VCPUS] [-m MIX] [-j] [-w] [--hold] [-l] [--vfio GROUP[,GROUP]]\n"
 "                  [--vfio-remove-window] [--vfio-churn] [--notifier-probe]\n"
-"                  [--fuzz SEED,CALLS] [--instructions]\n"
+"                  [--fuzz SEED,CALLS] [--instructions] [--hugetlb-offset KB]\n"
 "Run a KVM guest that issues an exact mix of requests, then report them.\n"
 "\n"
 "  -c, --vcpus N     vCPUs; each runs the whole mix (default 1, max 64)\n"
@@ -50,6 +50,11 @@ static const char usage[] =
 "      --fuzz SEED,CALLS  POWER: each vCPU (at most 8) issues CALLS random TCE\n"
 "                    hcalls (bad values too) made from SEED instead of the mix;\n"
 "                    -j reports every call and its return code\n"
+"      --hugetlb-offset KB  POWER, with --vfio: the upper half of guest RAM\n"
+"                    in 16M huge pages from KB into the first, the LIOBN's\n"
+"                    and the VFIO window's pages 16M too (KB other than 0:\n"
+"                    a TCE there has its host address misaligned to the\n"
+"                    IOMMU page; put-tce-high maps one)\n"
 "      --instructions  POWER: count the instructions each vCPU retires,\n"
 "                    under the host's PMU (the vCPU thread: KVM's virtual\n"
 "                    mode, this VMM) and under the guest's (the guest and\n"
@@ -369,6 +374,7 @@ int main(int argc, char **argv)
 		{ "notifier-probe", no_argument, NULL, 'N' },
 		{ "fuzz", required_argument, NULL, 'F' },
 		{ "instructions", no_argument, NULL, 'I' },
+		{ "hugetlb-offset", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -442,6 +448,16 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			fuzz = 1;
+			break;
+		case 'U':
+			if (!hl_backend.set_hugetlb_offset) {
+				fprintf(stderr, "hcall-load: --hugetlb-offset needs the POWER backend\n");
+				return 2;
+			}
+			if (hl_backend.set_hugetlb_offset(optarg, msg, sizeof(msg))) {
+				fprintf(stderr, "hcall-load: %s\n", msg);
+				return 2;
+			}
 			break;
 		case 'I':
 			if (!hl_backend.guest_insns_start) {

@@ -89,6 +89,9 @@ struct hl_backend {
 	/* optional, before setup: "SEED,CALLS" of random TCE hcalls instead of
 	 * the mix; 0, or -1 with a one-line message */
 	int (*set_fuzz)(const char *spec, char *msg, size_t msglen);
+	/* optional, before setup: guest RAM in 16M huge pages from KB into
+	 * the first; 0, or -1 with a one-line message */
+	int (*set_hugetlb_offset)(const char *kb, char *msg, size_t msglen);
 	/* optional, for --instructions: start the vCPU's own instruction
 	 * counter from 0 before its first KVM_RUN, read it after the last;
 	 * 0 or -errno */

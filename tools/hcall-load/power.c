@@ -47,6 +47,9 @@
 #define FUZZ_RC_STRIDE	(FUZZ_MAX_CALLS * 16)
 #define FUZZ_LISTS_GPA	0x400000
 #define TCE_SHIFT	12
+#define HUGE_SHIFT	24		/* --hugetlb-offset: 16M pages */
+#define HUGE_SLOT	2		/* its memslot (1 is the notifier probe's) */
+#define HUGE_MEM	(GUEST_MEM / 2 + (1ul << HUGE_SHIFT))	/* whole huge pages */
 #define TCE_RW		3		/* TCE_PCI_READ | TCE_PCI_WRITE */
 #define BATCH		8		/* TCEs per STUFF / INDIRECT call */
 #define MAX_INDIRECT	512		/* PAPR: TCEs per H_PUT_TCE_INDIRECT */
@@ -64,7 +67,7 @@
 enum { R_PUT_K, R_INDIRECT_K, R_STUFF_K, R_GET_K, R_PUT_U, R_INDIRECT_U,
        R_STUFF_U, R_BAD_LIOBN, R_BAD_IOBA, R_BAD_TCE, R_BAD_PERM,
        R_BAD_NPAGES, R_BAD_LIST, R_RACE_INDIRECT, R_STUFF_LARGE, R_STUFF_CHURN,
-       R_PUT_CHURN, R_INDIRECT_FULL, R_PUT_SHARED, R_MAX };
+       R_PUT_CHURN, R_INDIRECT_FULL, R_PUT_SHARED, R_PUT_HIGH, R_MAX };
 
 #define REQ(n, h, op, liobn, path) \
 	{ n, h, HS_KIND_HCALL, path, op, liobn }
@@ -119,6 +122,9 @@ static const struct hl_request requests[R_MAX] = {
 	[R_PUT_SHARED] = REQ("put-tce-shared", "H_PUT_TCE on one entry shared by every vCPU, "
 			     "its page in one half of RAM and then in the other",
 			     HS_H_PUT_TCE, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
+	/* a page in the upper half of RAM (--hugetlb-offset's huge pages) */
+	[R_PUT_HIGH] = REQ("put-tce-high", "H_PUT_TCE on entry 0 of a page in the upper half of RAM",
+			   HS_H_PUT_TCE, HL_LIOBN_KERNEL, HS_PATH_VIRTMODE),
 };
 
 /* What the guest passes besides the opcode and the LIOBN */
@@ -149,6 +155,7 @@ static const struct tce_args tce_args[R_MAX] = {
 	[R_PUT_CHURN] = { DMA_GPA | TCE_RW, 1, 0 },
 	[R_INDIRECT_FULL] = { RACE_LIST_GPA, MAX_INDIRECT, 0 },
 	[R_PUT_SHARED] = { DMA_GPA | TCE_RW, 1, 0 },
+	[R_PUT_HIGH] = { (DMA_GPA + GUEST_MEM / 2) | TCE_RW, 1, 0 },
 };
 
 /* The TCE tables as the VMM sees them: KVM's through its fd, and its own */
@@ -169,6 +176,17 @@ static int kvm_fd = -1, vm_fd = -1, tce_fd = -1;
  */
 #define MAX_VFIO_GROUPS 2
 static const char *vfio_group;
+/*
+ * --hugetlb-offset: the upper half of guest RAM (a memslot of its own) in
+ * 16M huge pages from this many bytes into the first, the LIOBN's and the
+ * VFIO window's pages 16M as well, so a TCE there has its host address
+ * that far past the IOMMU page it names.  The lower half, where the guest
+ * runs, stays in small pages (KVM runs no guest from a slot misaligned to
+ * its huge pages).
+ */
+static long huge_off = -1;
+static uint8_t *huge_base;
+static unsigned int tce_shift = TCE_SHIFT;	/* the LIOBN's and the window's */
 static int vfio_remove_window;
 static int container_fd = -1, kvm_vfio_fd = -1;
 static int group_fds[MAX_VFIO_GROUPS] = { -1, -1 };
@@ -228,7 +246,7 @@ static size_t emit_ioba(uint32_t *p, size_t n, const struct hl_request *r,
 {
 	if (a->ioba_outside)
 		return load32(p, n, 5, (uint32_t)(window_pages << TCE_SHIFT));
-	if (r == &requests[R_PUT_SHARED])
+	if (r == &requests[R_PUT_SHARED] || r == &requests[R_PUT_HIGH])
 		return load32(p, n, 5, 0);	/* entry 0, whichever vCPU */
 	if (r->code == HS_H_PUT_TCE || r->code == HS_H_GET_TCE) {
 		n = emit(p, n, ANDI(5, 20, 0xff));		/* ioba = (r20 & 0xff) << 12 */
@@ -380,6 +398,22 @@ static void power_set_vfio_group(const char *group)
 	vfio_group = group;
 }
 
+static int power_set_hugetlb_offset(const char *spec, char *msg, size_t msglen)
+{
+	char *end;
+	unsigned long kb;
+
+	errno = 0;
+	kb = strtoul(spec, &end, 10);
+	if (errno || *end || end == spec || kb % 64 || kb >= (1ul << HUGE_SHIFT) / 1024) {
+		snprintf(msg, msglen, "bad --hugetlb-offset '%s' (KB: a multiple of 64 below 16384)", spec);
+		return -1;
+	}
+	huge_off = (long)kb * 1024;
+	tce_shift = HUGE_SHIFT;
+	return 0;
+}
+
 static void power_set_vfio_remove_window(void)
 {
 	vfio_remove_window = 1;
@@ -489,6 +523,10 @@ static int setup_vfio(char *msg, size_t msglen)
 	for (unsigned int h = 0; h < 2; h++) {
 		reg.vaddr = (uintptr_t)guest_mem + h * (GUEST_MEM / 2);
 		reg.size = GUEST_MEM / 2;
+		if (h && huge_base) {	/* the upper half's whole huge pages */
+			reg.vaddr = (uintptr_t)huge_base;
+			reg.size = HUGE_MEM;
+		}
 		if (ioctl(container_fd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg))
 			return fail(msg, msglen, "VFIO_IOMMU_SPAPR_REGISTER_MEMORY");
 	}
@@ -498,10 +536,10 @@ static int setup_vfio(char *msg, size_t msglen)
 	dflt.start_addr = info.dma32_window_start;
 	if (ioctl(container_fd, VFIO_IOMMU_SPAPR_TCE_REMOVE, &dflt))
 		return fail(msg, msglen, "VFIO_IOMMU_SPAPR_TCE_REMOVE");
-	win.page_shift = TCE_SHIFT;
+	win.page_shift = tce_shift;
 	win.levels = 1;
 	win.window_size = 1ull << 20;
-	while (win.window_size < window_pages << TCE_SHIFT)
+	while (win.window_size < window_pages << tce_shift)
 		win.window_size <<= 1;
 	if (ioctl(container_fd, VFIO_IOMMU_SPAPR_TCE_CREATE, &win))
 		return fail(msg, msglen, "VFIO_IOMMU_SPAPR_TCE_CREATE");
@@ -552,6 +590,11 @@ static void vfio_unregister_memory(void)
 	vfio_unregister = "ok";
 	for (unsigned int h = 0; h < 2; h++) {
 		reg.vaddr = (uintptr_t)guest_mem + h * (GUEST_MEM / 2);
+		reg.size = GUEST_MEM / 2;
+		if (h && huge_base) {
+			reg.vaddr = (uintptr_t)huge_base;
+			reg.size = HUGE_MEM;
+		}
 		if (ioctl(container_fd, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &reg) &&
 		    !strcmp(vfio_unregister, "ok"))
 			vfio_unregister = strerror(errno);
@@ -563,9 +606,9 @@ static void vfio_unregister_memory(void)
 static int vfio_update(uint64_t idx, uint64_t old, uint64_t tce)
 {
 	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap),
-		.iova = idx << TCE_SHIFT, .size = 1u << TCE_SHIFT };
+		.iova = idx << tce_shift, .size = 1u << tce_shift };
 	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map),
-		.iova = idx << TCE_SHIFT, .size = 1u << TCE_SHIFT };
+		.iova = idx << tce_shift, .size = 1u << tce_shift };
 	uint64_t gpa = tce & ~(uint64_t)TCE_RW;
 
 	if (old & TCE_RW)
@@ -610,6 +653,21 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (guest_mem == MAP_FAILED)
 		return fail(msg, msglen, "mmap");
+	if (huge_off >= 0) {
+		if (!vfio_group) {
+			snprintf(msg, msglen, "--hugetlb-offset needs --vfio");
+			return -1;
+		}
+		huge_base = mmap(NULL, HUGE_MEM, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
+				 (HUGE_SHIFT << MAP_HUGE_SHIFT), -1, 0);
+		if (huge_base == MAP_FAILED) {
+			huge_base = NULL;
+			return fail(msg, msglen, "mmap of 16M huge pages (hugepagesz=16M hugepages=3 or more?)");
+		}
+		region.memory_size = GUEST_MEM / 2;
+	}
+	tce.page_shift = tce_shift;
 
 	window_pages = (uint64_t)nr_vcpus << REGION_SHIFT;
 	tce.size = window_pages;
@@ -641,6 +699,16 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 	region.userspace_addr = (uintptr_t)guest_mem;
 	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		return fail(msg, msglen, "KVM_SET_USER_MEMORY_REGION");
+	if (huge_base) {
+		struct kvm_userspace_memory_region upper = {
+			.slot = HUGE_SLOT, .guest_phys_addr = GUEST_MEM / 2,
+			.memory_size = GUEST_MEM / 2,
+			.userspace_addr = (uintptr_t)huge_base + huge_off,
+		};
+
+		if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &upper) < 0)
+			return fail(msg, msglen, "KVM_SET_USER_MEMORY_REGION (huge pages)");
+	}
 	if (notifier_probe) {
 		struct kvm_userspace_memory_region probe = {
 			.slot = 1, .guest_phys_addr = PROBE_GPA, .memory_size = PROBE_SIZE,
@@ -1049,6 +1117,7 @@ const struct hl_backend hl_backend = {
 	.set_vfio_churn = power_set_vfio_churn,
 	.set_notifier_probe = power_set_notifier_probe,
 	.set_fuzz = power_set_fuzz,
+	.set_hugetlb_offset = power_set_hugetlb_offset,
 	.guest_insns_start = power_guest_insns_start,
 	.guest_insns_read = power_guest_insns_read,
 };
