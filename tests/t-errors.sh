@@ -32,6 +32,7 @@ t_err_usage() {
 	-m pio-user=1,pio-user=2|'pio-user' given twice
 	--instructions|--instructions needs the POWER backend
 	--hugetlb-offset 64|--hugetlb-offset needs the POWER backend
+	--vfio-map-race|--vfio-map-race needs the POWER backend
 	-m pio-user=99999999999|bad count in 'pio-user=99999999999'
 	-c 0|bad vCPU count '0'
 	-c 65|bad vCPU count '65'

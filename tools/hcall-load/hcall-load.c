@@ -23,6 +23,7 @@ static const char usage[] =
 "Usage: hcall-load [-c VCPUS] [-m MIX] [-j] [-w] [--hold] [-l] [--vfio GROUP[,GROUP]]\n"
 "                  [--vfio-remove-window] [--vfio-churn] [--notifier-probe]\n"
 "                  [--fuzz SEED,CALLS] [--instructions] [--hugetlb-offset KB]\n"
+"                  [--vfio-map-race]\n"
 "Run a KVM guest that issues an exact mix of requests, then report them.\n"
 "\n"
 "  -c, --vcpus N     vCPUs; each runs the whole mix (default 1, max 64)\n"
@@ -44,6 +45,10 @@ static const char usage[] =
 "      --vfio-churn  POWER: while the vCPUs run, detach the group from KVM's\n"
 "                    table and attach it again, over and over (hot unplug\n"
 "                    and replug as KVM sees them)\n"
+"      --vfio-map-race  POWER: while the vCPUs run, map the window's first\n"
+"                    entry through VFIO to one page, then another, then\n"
+"                    unmap it, over and over (a VMM completing TCE hcalls\n"
+"                    KVM left to it); -j reports the rounds\n"
 "      --notifier-probe  POWER: while the vCPUs run, time the host's MMU\n"
 "                    notifier (madvise(MADV_DONTNEED) of a page of a memslot\n"
 "                    the guest does not use); -j reports calls, p50, p99, max\n"
@@ -375,6 +380,7 @@ int main(int argc, char **argv)
 		{ "fuzz", required_argument, NULL, 'F' },
 		{ "instructions", no_argument, NULL, 'I' },
 		{ "hugetlb-offset", required_argument, NULL, 'U' },
+		{ "vfio-map-race", no_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -448,6 +454,13 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			fuzz = 1;
+			break;
+		case 'M':
+			if (!hl_backend.set_vfio_map_race) {
+				fprintf(stderr, "hcall-load: --vfio-map-race needs the POWER backend\n");
+				return 2;
+			}
+			hl_backend.set_vfio_map_race();
 			break;
 		case 'U':
 			if (!hl_backend.set_hugetlb_offset) {

@@ -86,6 +86,7 @@ struct hl_backend {
 	void (*set_vfio_remove_window)(void);
 	void (*set_vfio_churn)(void);
 	void (*set_notifier_probe)(void);
+	void (*set_vfio_map_race)(void);
 	/* optional, before setup: "SEED,CALLS" of random TCE hcalls instead of
 	 * the mix; 0, or -1 with a one-line message */
 	int (*set_fuzz)(const char *spec, char *msg, size_t msglen);

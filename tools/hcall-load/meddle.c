@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <linux/kvm.h>
+#include <linux/vfio.h>
 #include "hcall-load.h"
 #include "meddle.h"
 
@@ -104,11 +105,37 @@ static void *time_notifier(void *arg)
 	return NULL;
 }
 
+static void *map_entry(void *arg)
+{
+	struct hl_meddler *m = arg;
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map), .iova = 0,
+		.size = 1u << m->page_shift,
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE };
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap), .iova = 0,
+		.size = 1u << m->page_shift };
+
+	while (m->run) {
+		if (m->rounds % 3 == 2) {
+			if (ioctl(m->container_fd, VFIO_IOMMU_UNMAP_DMA, &unmap))
+				m->error = "VFIO_IOMMU_UNMAP_DMA";
+		} else {
+			map.vaddr = m->vaddr[m->rounds % 3];
+			if (ioctl(m->container_fd, VFIO_IOMMU_MAP_DMA, &map))
+				m->error = "VFIO_IOMMU_MAP_DMA";
+		}
+		if (m->error)
+			break;
+		m->rounds++;
+	}
+	return NULL;
+}
+
 int hl_meddle_start(struct hl_meddler *m, enum hl_meddle what)
 {
 	static void *(*const fn[])(void *) = {
 		[HL_MEDDLE_FLIP] = flip, [HL_MEDDLE_GROUP] = churn_group,
 		[HL_MEDDLE_TABLE] = churn_table, [HL_MEDDLE_NOTIFIER] = time_notifier,
+		[HL_MEDDLE_VFIO_MAP] = map_entry,
 	};
 
 	m->run = 1;

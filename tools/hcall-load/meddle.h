@@ -22,6 +22,8 @@ struct hl_meddler {
 	uint64_t window_pages;		/* table: the size of the table it makes */
 	unsigned int page_shift;	/* table: and its TCE page size */
 	volatile char *page;		/* notifier: a page of a memslot */
+	int container_fd;		/* vfio-map: VFIO's container */
+	uint64_t vaddr[2];		/* vfio-map: the two pages it maps in turn */
 	uint32_t *ns;			/* notifier: each call's time, HL_NOTIFIER_SAMPLES */
 };
 
@@ -38,8 +40,12 @@ struct hl_meddler {
  * notifier: writes to a page of guest memory, then times the
  * madvise(MADV_DONTNEED) that takes it away: the host's MMU notifier,
  * which waits for kvm->mmu_lock as the guest's page faults do.
+ * vfio-map: maps the window's first entry through VFIO to one page, then
+ * the other, then unmaps it, over and over - what a VMM does for a TCE
+ * hcall KVM left to it - while the vCPUs write that entry through KVM.
  */
-enum hl_meddle { HL_MEDDLE_FLIP, HL_MEDDLE_GROUP, HL_MEDDLE_TABLE, HL_MEDDLE_NOTIFIER };
+enum hl_meddle { HL_MEDDLE_FLIP, HL_MEDDLE_GROUP, HL_MEDDLE_TABLE, HL_MEDDLE_NOTIFIER,
+		 HL_MEDDLE_VFIO_MAP };
 
 int hl_meddle_start(struct hl_meddler *m, enum hl_meddle what);
 void hl_meddle_stop(struct hl_meddler *m);

@@ -331,7 +331,8 @@ static size_t emit_loop(uint32_t *p, size_t n, const struct hl_item *it,
  * The VMM's meddling threads: the race list's flipper (put-tce-indirect-race),
  * the group detacher (--vfio-churn), the table closer (the *-churn requests)
  */
-static struct hl_meddler flipper, group_churn, table_churn, notifier;
+static struct hl_meddler flipper, group_churn, table_churn, notifier, vfio_mapper;
+static int vfio_map_race;	/* --vfio-map-race */
 static int vfio_churn;
 
 static void power_set_vfio_churn(void)
@@ -347,6 +348,11 @@ static void power_set_vfio_churn(void)
 #define PROBE_SIZE	(2ul << 20)
 static int notifier_probe;
 static char *probe_mem = MAP_FAILED;
+
+static void power_set_vfio_map_race(void)
+{
+	vfio_map_race = 1;
+}
 
 static void power_set_notifier_probe(void)
 {
@@ -786,6 +792,21 @@ static int power_setup(const struct hl_item *mix, unsigned int nr_items,
 		if (hl_meddle_start(&notifier, HL_MEDDLE_NOTIFIER))
 			return fail(msg, msglen, "cannot start the notifier-timing thread");
 	}
+	if (vfio_map_race) {
+		if (!vfio_group) {
+			snprintf(msg, msglen, "--vfio-map-race needs --vfio");
+			return -1;
+		}
+		/* put-tce-shared's two pages, one in each registered half */
+		vfio_mapper.container_fd = container_fd;
+		vfio_mapper.page_shift = tce_shift;
+		vfio_mapper.vaddr[0] = (uintptr_t)guest_mem + DMA_GPA;
+		vfio_mapper.vaddr[1] = (uintptr_t)guest_mem + DMA_GPA + GUEST_MEM / 2;
+		if (huge_base)
+			vfio_mapper.vaddr[1] = (uintptr_t)huge_base + huge_off + DMA_GPA;
+		if (hl_meddle_start(&vfio_mapper, HL_MEDDLE_VFIO_MAP))
+			return fail(msg, msglen, "cannot start the VFIO-mapping thread");
+	}
 	for (unsigned int i = 0; i < nr_items; i++) {
 		const struct hl_request *r = mix[i].req;
 
@@ -920,6 +941,7 @@ static void stop_meddlers(void)
 	hl_meddle_stop(&group_churn);
 	hl_meddle_stop(&table_churn);
 	hl_meddle_stop(&notifier);
+	hl_meddle_stop(&vfio_mapper);
 }
 
 static void power_report_kernel_side(struct hs_json *j)
@@ -942,6 +964,12 @@ static void power_report_kernel_side(struct hs_json *j)
 	}
 	if (notifier_probe)
 		report_notifier(j);
+	if (vfio_map_race) {
+		hs_json_obj(j, "vfio_map_race");
+		hs_json_u64(j, "rounds", vfio_mapper.rounds);
+		hs_json_str(j, "error", vfio_mapper.error);
+		hs_json_end(j);
+	}
 	if (table_churn.window_pages) {	/* it ran */
 		hs_json_obj(j, "table_churn");
 		hs_json_u64(j, "rounds", table_churn.rounds);
@@ -1116,6 +1144,7 @@ const struct hl_backend hl_backend = {
 	.set_vfio_remove_window = power_set_vfio_remove_window,
 	.set_vfio_churn = power_set_vfio_churn,
 	.set_notifier_probe = power_set_notifier_probe,
+	.set_vfio_map_race = power_set_vfio_map_race,
 	.set_fuzz = power_set_fuzz,
 	.set_hugetlb_offset = power_set_hugetlb_offset,
 	.guest_insns_start = power_guest_insns_start,
