@@ -14,6 +14,7 @@
 # A partial iperf3 run (one that stopped early) is refused unless -p.
 # Metrics in only one file are listed, not judged.
 set -u
+set -o pipefail	# a jq failure mid-table is an error, not a short table
 pct=10 abs=0 k=3 floor=2 partial_ok=
 # (installed as hcallscope-compare: the usage names what was run)
 usage() { echo "usage: $(basename "$0") [-t PCT] [-a ABS] [-k K] [-f FLOOR] [-p] BASE NEW" >&2; exit 2; }

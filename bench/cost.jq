@@ -33,16 +33,21 @@ def hcall_cost($run; $loads; $ops):
 			 paths: {"real-mode": ($hi.kvm_stats["\($h)_realmode"] - $lo.kvm_stats["\($h)_realmode"]),
 				 "virtual-mode": ($hi.kvm_stats["\($h)_virtmode"] - $lo.kvm_stats["\($h)_virtmode"]),
 				 "userspace": ($hi.kvm_stats["\($h)_user"] - $lo.kvm_stats["\($h)_user"])}}] as $reps |
+		# a row needs a whole repetition; its spread, two
+		select($reps | length > 0) |
 		($reps | map(.guest + .host)) as $tot |
 		{key: "L\($a.level)/\($h | ascii_upcase)", level: ($a.level | tonumber),
 		 level_name: ($a.level | levelname), hcall: ($h | ascii_upcase), request: $a.request,
 		 # the path that completed every hcall of the difference, per repetition
 		 path: ([$reps[].paths | to_entries[] | select(.value == 2 * $n) | .key] | unique |
 			if length == 1 then .[0] else "mixed" end),
-		 instructions: {median: ($tot | median | r(1)), spread_pct: ($tot | spread_pct | r(2)),
+		 reps: ($reps | length),
+		 instructions: {median: ($tot | median | r(1)),
+			spread_pct: (if ($tot | length) < 2 then null else ($tot | spread_pct | r(2)) end),
 			guest: ($reps | map(.guest) | median | r(1)), host: ($reps | map(.host) | median | r(1)),
 			per_rep: ($tot | map(r(1)))},
-		 ns: {median: ($reps | map(.ns) | median | r(1)), spread_pct: ($reps | map(.ns) | spread_pct | r(2)),
+		 ns: {median: ($reps | map(.ns) | median | r(1)),
+			spread_pct: (if ($reps | length) < 2 then null else ($reps | map(.ns) | spread_pct | r(2)) end),
 			per_rep: ($reps | map(.ns | r(1))), note: "vCPU thread CPU time: wall time under TCG, not reproducible"}}] |
 		# userspace's cost over this level's, per hcall
 		(map(select(.level == 0) | {(.hcall): .instructions.median}) | add // {}) as $user |

@@ -45,8 +45,19 @@ probe=$(hcall-load -j --instructions -m put-tce-kernel=1 2>&1 > /dev/null) ||
 
 mkdir -p "$out"
 old_level=$(cat $switch)
-trap 'echo "$old_level" > $switch' EXIT
-trap 'exit 130' INT TERM
+f=
+# however it ends: the switch as it was, no half-written file, and a run
+# that did not finish marked partial (report.sh says so in run.json)
+finish() {
+	rc=$?
+	echo "$old_level" > $switch
+	[ -z "$f" ] || rm -f "$f.tmp"
+	rm -f "$out/error"
+	[ $rc = 0 ] || [ -e "$out/partial" ] || echo "stopped (exit $rc)" > "$out/partial"
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 {
 	echo "kind=hcall-cost"
 	echo "kernel=$(uname -r)"
@@ -76,4 +87,3 @@ while [ $r -le "$reps" ]; do
 	echo "hcall-cost: repetition $r of $reps done" >&2
 	r=$((r + 1))
 done
-rm -f "$out/error"

@@ -17,15 +17,20 @@ $params[0].published as $pub |
 ([(.hcall_cost // {rows: []}).rows[] | {(.level | tostring): {(.hcall): .}}] |
  reduce .[] as $x ({}; . * $x)) as $cost |
 # a level's cost per hcall of its cell's mix: FIELD of the rows weighted by the mix
-def mixed($lvl; f): ($tx[$lvl].mix) as $m | ([$m[]] | add) as $all |
+# (null when the cell or a row of its mix is missing)
+def mixed($lvl; f): ($tx[$lvl].mix // {}) as $m | ([$m[]] | add) as $all |
 	if $all == null or $all == 0 or $cost[$lvl] == null then null
-	else [$m | to_entries[] | .value * ($cost[$lvl][.key] | f)] | add / $all end;
+	else [$m | to_entries[] | ($cost[$lvl][.key] // null | if . == null then null else f end) as $v |
+		if $v == null then null else .value * $v end] |
+		if any(.[]; . == null) then null else add / $all end end;
+def rn(n): if . == null then null else r(n) end;
 {schema: "hcallscope.model/1", run_id,
  formula: "seconds per MB = T0 + sum over paths (TCE hcalls per MB x cost per hcall)",
- prediction: (if ($cost | length) == 0 or ($tx | length) == 0 then
-	{seed_figures_used: false, note: "needs this run's hcall_cost and its no-DDW transmit cells"} else
+ prediction: (mixed("0"; .instructions.median) as $mu0 | mixed("1"; .instructions.median) as $mu1 |
+	if $mu0 == null or $mu1 == null or $mu1 == 0 then
+	{seed_figures_used: false, note: "needs this run's hcall_cost at levels 0 and 1 for every TCE hcall of its no-DDW transmit cells at those levels"} else
 	$params[0].link.tcp_payload_MBps as $link |
-	(mixed("0"; .instructions.median) / mixed("1"; .instructions.median)) as $user_over_virt |
+	($mu0 / $mu1) as $user_over_virt |
 	{real: $pub.real_mode_hcall_us.value, virt: $pub.guest_exit_entry_us.value} as $c |
 	($c + {user: ($c.virt * $user_over_virt)}) as $c |
 	def predict($lvl; $us): if $tx[$lvl] == null then null
@@ -43,12 +48,12 @@ def mixed($lvl; f): ($tx[$lvl].mix) as $m | ([$m[]] | add) as $all |
 		 source: "the virtual-mode cost times userspace's instructions over virtual mode's, \($user_over_virt | r(2)) (this run's hcall_cost, weighted by the cells' hcall mix)"}],
 	 seed: [
 		{configuration: "userspace (QEMU)", level: 0, seed_MBps: ($seed[0].figures[] | select(.throughput != null) | .throughput),
-		 predicted_MBps: (predict("0"; $c.user) | r(0))},
+		 predicted_MBps: (predict("0"; $c.user) | rn(0))},
 		{configuration: "in-kernel (real mode)", level: 2, seed_MBps: [$kern.throughput_min, $kern.throughput_max],
-		 predicted_MBps: (predict("2"; $c.real) | r(0))},
+		 predicted_MBps: (predict("2"; $c.real) | rn(0))},
 		{configuration: "virtual mode only (no seed figure)", level: 1, seed_MBps: null,
-		 predicted_MBps: (predict("1"; $c.virt) | r(0))}] |
-		map(. + {gap_pct: (if .seed_MBps == null then null
+		 predicted_MBps: (predict("1"; $c.virt) | rn(0))}] |
+		map(. + {gap_pct: (if .seed_MBps == null or .predicted_MBps == null then null
 			elif (.seed_MBps | type) == "array" then
 				(if .predicted_MBps > .seed_MBps[1] then pct(.predicted_MBps; .seed_MBps[1])
 				 elif .predicted_MBps < .seed_MBps[0] then pct(.predicted_MBps; .seed_MBps[0]) else 0 end)
@@ -62,11 +67,14 @@ def mixed($lvl; f): ($tx[$lvl].mix) as $m | ([$m[]] | add) as $all |
 		 levels: [.[] | (.level | tostring) as $l |
 			([.tce_hcalls.host | to_entries[] | {(.key | ascii_upcase): ([.value[]] | add)}] | add) as $m |
 			([$m[]] | add) as $all |
-			(if $all > 0 and $cost[$l] then [$m | to_entries[] | .value * $cost[$l][.key].ns.median] | add / $all else 0 end) as $ns |
-			{level, hcalls_per_MB: (.hcalls_per_MB.total | r(1)), cost_ns: ($ns | r(0)),
+			(if $all > 0 then [$m | to_entries[] | ($cost[$l][.key].ns.median // null) as $v |
+				if $v == null then null else .value * $v end] |
+				(if any(.[]; . == null) then null else add / $all end) else 0 end) as $ns |
+			(if $ns == null then null else 1 / ($t0 + .hcalls_per_MB.total * $ns * 1e-9) end) as $pred |
+			{level, hcalls_per_MB: (.hcalls_per_MB.total | r(1)), cost_ns: ($ns | rn(0)),
 			 measured_MBps: (.throughput_MBps | r(2)),
-			 predicted_MBps: (1 / ($t0 + .hcalls_per_MB.total * $ns * 1e-9) | r(2)),
-			 gap_pct: pct(1 / ($t0 + .hcalls_per_MB.total * $ns * 1e-9); .throughput_MBps)}] | sort_by(-.level)}],
+			 predicted_MBps: ($pred | rn(2)),
+			 gap_pct: (if $pred == null then null else pct($pred; .throughput_MBps) end)}] | sort_by(-.level)}],
 	 note: "no seed figure is an input: T0 from the link, costs published (real mode, exit + entry) or scaled by instructions measured here; the emulated run is predicted the same way, with its own T0 (DDW cells) and its per-hcall CPU time from hcall_cost"}
  end),
  calibrated: (if $n_tx == null then {note: "no no-DDW transmit cells to measure hcalls per MB"} else

@@ -60,12 +60,14 @@ perf_json() {	# perf stat -x, output -> {event: value} (task-clock in msec), or 
 			{(.[2]): (.[0] | tonumber? // null)}] | add // null'
 }
 cost_json() {	# hcall-cost.sh's directory -> run.json's hcall_cost
-	local f
+	local f loads=
 	for f in "$1"/r*-L*.json; do
 		[ -e "$f" ] || continue
-		jq -c --arg b "$(basename "$f" .json)" '{name: $b, load: .}' "$f" || return 1
-	done | jqr -n --argjson run "$(kv_json "$1/run")" --argjson ops "$ops" \
-		'include "cost"; hcall_cost($run; [inputs]; $ops)'
+		loads+=$(jq -c --arg b "$(basename "$f" .json)" '{name: $b, load: .}' "$f") || return 1
+		loads+=$'\n'
+	done
+	jqr -n --argjson run "$(kv_json "$1/run")" --argjson ops "$ops" \
+		'include "cost"; hcall_cost($run; [inputs]; $ops)' <<< "$loads"
 }
 is_cost_dir() { grep -qx 'kind=hcall-cost' "$1/run"; }
 cpu_busy() {	# /proc/stat "cpu" lines before and after -> busy share in %
