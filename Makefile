@@ -141,6 +141,12 @@ $(OUT)/test-webconfig: UNIT_EXTRA = tools/hcallstat/webconfig.c -lcrypt -lyaml
 $(OUT)/test-webconfig: tools/hcallstat/webconfig.c tools/hcallstat/webconfig.h
 $(OUT)/test-follow: UNIT_EXTRA = tools/hcallstat/follow.c
 $(OUT)/test-follow: tools/hcallstat/follow.c tools/hcallstat/hcallstat.h $(OUT)/hcallstat.skel.h
+# the guest's latency pairing, built for this machine and test-run here
+$(OUT)/guest-stack.bpf.o: tests/unit/guest-stack.bpf.c bpf/*.bpf.h bpf/hcallscope.h bpf/hcalls.def \
+		bpf/vmlinux/$(BPF_ARCH)/vmlinux.h | $(OUT)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(OUT)/test-guest-stack: UNIT_EXTRA = $(LIBBPF_LIBS)
+$(OUT)/test-guest-stack: $(OUT)/guest-stack.skel.h
 
 deps:
 	@scripts/deps.sh

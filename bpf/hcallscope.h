@@ -127,7 +127,7 @@ struct hs_rm_counts {
 /* Index of the per-CPU counters in the "stats" array. */
 enum hs_stat {
 	HS_STAT_DROPS,		/* counter map full: events not counted */
-	HS_STAT_HIST_DROPS,	/* histogram map full: latencies not recorded */
+	HS_STAT_HIST_DROPS,	/* latencies not recorded: histogram map or guest stack full */
 	HS_STAT_MAX,
 };
 

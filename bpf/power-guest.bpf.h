@@ -10,13 +10,23 @@
 /*
  * Guest mode: the hcalls each CPU is in.  They nest when an interrupt
  * taken between hcall_entry and the hcall makes one of its own, and
- * entries and exits then come last in, first out.
+ * entries and exits then come last in, first out.  An exit can go unseen
+ * (an hcall in flight while the exit probe was not attached yet or any
+ * more), so an exit pops down to the newest frame of its opcode and a
+ * full stack starts over: a lost exit costs one latency, not every later
+ * one on that CPU.
  */
 #define HS_GUEST_NEST 4
 
+struct hs_guest_frame {
+	__u64 start;		/* ns */
+	__s32 slot;
+	__u32 op;
+};
+
 struct hs_guest_stack {
-	struct hs_lat frame[HS_GUEST_NEST];
-	__u32 depth;		/* deeper than HS_GUEST_NEST: not timed */
+	struct hs_guest_frame frame[HS_GUEST_NEST];
+	__u32 depth;
 };
 
 struct {
@@ -54,15 +64,20 @@ static __always_inline int on_guest_hcall_entry(unsigned long op,
 	slot = add(NULL, &key, 1);
 	st = hist_scale ? bpf_map_lookup_elem(&guest_hcalls, &zero) : NULL;
 	if (st) {
-		d = st->depth++;
+		d = st->depth;
+		if (d >= HS_GUEST_NEST) {
+			/* frames whose exits were lost, or nesting too deep */
+			stat_inc(HS_STAT_HIST_DROPS);
+			d = 0;
+		}
 		barrier_var(d);		/* keep the bound check on the 64-bit index */
 		if (d < HS_GUEST_NEST) {
-			struct hs_lat *f = &st->frame[d];
+			struct hs_guest_frame *f = &st->frame[d];
 
 			f->slot = slot;
+			f->op = op;
 			f->start = bpf_ktime_get_ns();
-		} else {
-			stat_inc(HS_STAT_HIST_DROPS);
+			st->depth = d + 1;
 		}
 	}
 	return 0;
@@ -73,20 +88,20 @@ static __always_inline int on_guest_hcall_exit(unsigned long op, long ret)
 	struct hs_key key = {};
 	struct hs_guest_stack *st;
 	__u32 zero = 0;
-	__u64 d;
 
 	st = hist_scale && !vcpu_filtered(bpf_get_smp_processor_id()) ?
 		bpf_map_lookup_elem(&guest_hcalls, &zero) : NULL;
-	/* depth 0: an hcall that began before the probes were attached */
-	if (st && st->depth) {
-		d = --st->depth;
-		barrier_var(d);
-		if (d < HS_GUEST_NEST) {
-			struct hs_lat *f = &st->frame[d];
+	/* none of its opcode: an hcall that began before the probes were
+	 * attached, or whose frame a full stack dropped */
+	if (st) {
+		for (int i = HS_GUEST_NEST - 1; i >= 0; i--) {
+			struct hs_guest_frame *f = &st->frame[i];
 
-			if (f->start)
-				observe(f->slot, bpf_ktime_get_ns() - f->start);
-			f->start = 0;
+			if (i >= st->depth || f->op != op)
+				continue;
+			observe(f->slot, bpf_ktime_get_ns() - f->start);
+			st->depth = i;
+			break;
 		}
 	}
 

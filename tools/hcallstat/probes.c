@@ -116,18 +116,26 @@ const char *load_probes(void)
 		die("cannot load BPF programs: %s (run with -v for libbpf's log)",
 		    strerror(-err));
 
-	bpf_object__for_each_program(prog, skel->obj) {
-		struct bpf_link *l;
+	/* Last defined, first attached: the object defines each latency's
+	 * start before its end (hcall_entry before hcall_exit), so no hcall
+	 * starts a latency while the probe that ends it is missing. */
+	struct bpf_program *progs[ARRAY_SIZE(links)];
+	size_t n = 0;
 
+	bpf_object__for_each_program(prog, skel->obj) {
 		if (!bpf_program__autoload(prog))
 			continue;
-		l = bpf_program__attach(prog);
-		if (!l)
-			die("cannot attach %s: %s", bpf_program__name(prog),
-			    strerror(errno));
-		if (nr_links == ARRAY_SIZE(links))
+		if (n == ARRAY_SIZE(progs))
 			die("more than %zu programs", ARRAY_SIZE(links));
-		link_names[nr_links] = bpf_program__name(prog);
+		progs[n++] = prog;
+	}
+	while (n--) {
+		struct bpf_link *l = bpf_program__attach(progs[n]);
+
+		if (!l)
+			die("cannot attach %s: %s", bpf_program__name(progs[n]),
+			    strerror(errno));
+		link_names[nr_links] = bpf_program__name(progs[n]);
 		links[nr_links++] = l;
 	}
 	return kind;
@@ -174,9 +182,8 @@ void unload_probes(int wait)
 			    !bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
 				ids[n++] = info.id;
 		}
-	for (size_t i = 0; i < nr_links; i++)
-		bpf_link__destroy(links[i]);
-	nr_links = 0;
+	while (nr_links)	/* starts go before their ends */
+		bpf_link__destroy(links[--nr_links]);
 	hcallstat_bpf__destroy(skel);
 	skel = NULL;
 	wait_progs_gone(ids, n);
