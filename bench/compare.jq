@@ -10,8 +10,9 @@ def overhead_metrics:
 	else false end;
 
 # hcallscope.iperf/1: per completed cell, throughput (higher is better),
-# TCE hcalls per MB and host CPU (lower is better); per level and TCE
-# hcall, the instructions one hcall costs (lower is better), with the
+# TCE hcalls per MB and host CPU (lower is better); a cell that did not
+# complete, its throughput with no value and its status; per level and
+# TCE hcall, the instructions one hcall costs (lower is better), with the
 # spread of its repetitions
 def iperf_metrics:
 	if (.cells | type) == "array" and all(.cells[]; (.status | type) == "string") and
@@ -24,7 +25,9 @@ def iperf_metrics:
 		{key: "\($c) throughput", value: {value: .throughput_MBps, unit: "MB/s", better: "higher"}},
 		{key: "\($c) TCE hcalls/MB", value: {value: .hcalls_per_MB.total, unit: "1/MB", better: "lower"}},
 		(select(.host_cpu_busy_pct != null) |
-		 {key: "\($c) host CPU", value: {value: .host_cpu_busy_pct, unit: "%", better: "lower"}})] |
+		 {key: "\($c) host CPU", value: {value: .host_cpu_busy_pct, unit: "%", better: "lower"}})] +
+	     [.cells[] | select(.status != "ok") |
+		{key: "\(.key) throughput", value: {value: null, unit: "MB/s", better: "higher", failed: .status}}] |
 		from_entries
 	else false end;
 
@@ -36,7 +39,9 @@ def threshold($x; $y; $pct; $k; $floor):
 
 # The table, tab-separated: a metric is a REGRESSION (or better) when it
 # moved the wrong (right) way by more than ABS and by more than its
-# threshold (above).
+# threshold (above); a cell that completed in BASE and not in NEW is a
+# REGRESSION, the other way round better.  A metric in one file only (a
+# narrower run) is listed, not judged.
 def verdicts($b; $n; $pct; $abs; $k; $floor):
 	def fmt: if . == null then "-" else (. * 10 | round / 10 | tostring) end;
 	([$b, $n] | map(keys) | add | unique) as $names |
@@ -44,6 +49,9 @@ def verdicts($b; $n; $pct; $abs; $k; $floor):
 	($names[] | . as $m | $b[$m] as $x | $n[$m] as $y |
 	 if $x == null or $y == null then
 		"\($m)\t\($x.value | fmt)\t\($y.value | fmt)\t-\t-\tonly in one"
+	 elif $x.failed != null or $y.failed != null then
+		"\($m)\t\($x.failed // ($x.value | fmt))\t\($y.failed // ($y.value | fmt))\t-\t-\t" +
+		(if $x.failed == null then "REGRESSION" elif $y.failed == null then "better" else "same" end)
 	 else
 		threshold($x; $y; $pct; $k; $floor) as $t |
 		(($y.value - $x.value) * (if $x.better == "lower" then 1 else -1 end)) as $worse |

@@ -12,7 +12,8 @@
 # better), hcallscope.iperf/1 (bench/report.sh's run.json: per cell,
 # throughput higher is better, TCE hcalls per MB and host CPU lower).
 # A partial iperf3 run (one that stopped early) is refused unless -p.
-# Metrics in only one file are listed, not judged.
+# A cell that completed in BASE and failed in NEW is a regression; metrics
+# in only one file (a narrower run) are listed, not judged.
 set -u
 set -o pipefail	# a jq failure mid-table is an error, not a short table
 pct=10 abs=0 k=3 floor=2 partial_ok=

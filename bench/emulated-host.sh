@@ -6,19 +6,20 @@
 # console as a gzipped tar in base64 between HS-RAW-BEGIN and HS-RAW-END.
 # What goes wrong is an "HS-FAILED ..." line; the next variant still runs.
 #
-#   emulated-host.sh [-R REPS] -V VARIANTS -- IPERF-MATRIX-ARGS...
+#   emulated-host.sh [-R REPS] [-l LEVELS] -V VARIANTS -- IPERF-MATRIX-ARGS...
 #
-# -R: first, hcall-cost.sh with REPS repetitions (0: none) in
-# /tmp/raw/hcall-cost.  VARIANTS: no-ddw (the guest boots with
+# -R: first, hcall-cost.sh with REPS repetitions (0: none) on LEVELS
+# (default 2,1,0) in /tmp/raw/hcall-cost.  VARIANTS: no-ddw (the guest boots with
 # disable_ddw) and/or ddw, comma-separated, or none; each matrix gets
 # -o /tmp/raw/VARIANT -n VARIANT.
 here=$(cd "$(dirname "$0")" && pwd)
-variants= reps=0
-while getopts V:R: c; do
+variants= reps=0 levels=2,1,0
+while getopts V:R:l: c; do
 	case $c in
 	V) variants=$OPTARG ;;
 	R) reps=$OPTARG ;;
-	*) echo "usage: emulated-host.sh [-R REPS] -V VARIANTS -- IPERF-MATRIX-ARGS..." >&2; exit 2 ;;
+	l) levels=$OPTARG ;;
+	*) echo "usage: emulated-host.sh [-R REPS] [-l LEVELS] -V VARIANTS -- IPERF-MATRIX-ARGS..." >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -26,7 +27,7 @@ shift $((OPTIND - 1))
 mount -t debugfs none /sys/kernel/debug
 mkdir -p /tmp/raw
 if [ "$reps" != 0 ]; then
-	sh "$here/hcall-cost.sh" -o /tmp/raw/hcall-cost -r "$reps" || echo "HS-FAILED hcall-cost"
+	sh "$here/hcall-cost.sh" -o /tmp/raw/hcall-cost -r "$reps" -l "$levels" || echo "HS-FAILED hcall-cost"
 fi
 [ -z "$variants" ] || dev=$(sh "$here/pci-vfio.sh" find 0x10d3 1) || { echo "HS-FAILED no e1000e"; variants=; }
 for v in $(echo "$variants" | tr , ' '); do

@@ -43,6 +43,8 @@ for v in ${variants//,/ }; do
 done
 [ -z "$port" ] || [[ $port =~ ^[0-9]+$ ]] || die "bad port '$port'"
 [[ $reps =~ ^([0-9]|10)$ ]] || die "bad repetitions '$reps' (0..10)"
+[[ $levels =~ ^[012](,[012])*$ ]] && [ -z "$(echo "$levels" | tr , '\n' | sort | uniq -d)" ] ||
+	die "bad levels list '$levels' (of 2, 1, 0, each once)"
 [ -z "$cost_only" ] || [ "$reps" != 0 ] || die "-C with -R 0 measures nothing"
 [ -z "$cost_only" ] || variants=
 run_id=$(date -u +%Y%m%d-%H%M%S)-emulated-powernv8
@@ -73,7 +75,7 @@ fi
 
 # The emulated host runs bench/emulated-host.sh; bench/ and scripts/ go
 # in whole, so the scripts find each other as in a checkout.
-echo "sh /hs/bench/emulated-host.sh -R $reps -V '$variants' -- -s 10.0.2.2:$port -l $levels -d $dirs -P $streams -M $mtus -t $secs" > "$work/host.sh"
+echo "sh /hs/bench/emulated-host.sh -R $reps -l $levels -V '$variants' -- -s 10.0.2.2:$port -l $levels -d $dirs -P $streams -M $mtus -t $secs" > "$work/host.sh"
 echo "emulated: booting the POWER8 host (run $run_id)" >&2
 rc=0
 "$top/scripts/power-testbed.sh" -M powernv8 -n e1000e-vfio -k "$kdir" "${guest[@]}" -t 1800 \
@@ -86,7 +88,12 @@ tr -d '\r' < "$work/console" | sed -n '/^HS-RAW-BEGIN$/,/^HS-RAW-END$/p' | sed '
 	{ tail -n 20 "$work/console" >&2; die "the emulated host returned no results (exit $rc)"; }
 set -- "$work"/raw/*/run
 [ -e "$1" ] || { tail -n 20 "$work/console" >&2; die "neither a matrix nor hcall-cost ran (exit $rc)"; }
-"$top/bench/report.sh" -s emulated -i "$run_id" -k "$(basename "$kdir")" -o "$out" "${@%/run}" || exit 1
+if ! "$top/bench/report.sh" -s emulated -i "$run_id" -k "$(basename "$kdir")" -o "$out" "${@%/run}"; then
+	# what the emulated host measured is not lost with the report
+	keep=$(mktemp -d /var/tmp/hcallscope-emulated.XXXXXX)
+	mv "$work/raw" "$work/console" "$keep/"
+	die "no report; the emulated host's raw results and console are in $keep"
+fi
 cp "$work/raw/host-dmesg.log" "$out/" 2> /dev/null || die "the emulated host's kernel log is missing"
 # the emulated host's first failure: the line before its first HS-FAILED
 why=$(tr -d '\r' < "$work/console" | sed -n '/^HS-FAILED /{x;p;q};h')

@@ -31,6 +31,7 @@ done
 [ $OPTIND -gt $# ] || { echo "$usage" >&2; exit 2; }
 [ -n "$out" ] || die "needs -o OUTDIR"
 echo "$levels" | tr , '\n' | grep -qvx '[012]' && die "bad levels list '$levels'"
+[ -z "$(echo "$levels" | tr , '\n' | sort | uniq -d)" ] || die "bad levels list '$levels' (a level twice)"
 echo "$reps" | grep -qxE '[1-9]|10' || die "bad repetitions '$reps' (1..10)"
 echo "$calls" | grep -qxE '[1-9][0-9]{1,4}' || die "bad call count '$calls' (10..99999)"
 

@@ -40,7 +40,7 @@ port=5201
 case $server in *:*) port=${server##*:}; server=${server%:*} ;; esac
 list_ok() {	# WHAT LIST ALLOWED-REGEX
 	echo "$2" | tr , '\n' | grep -qvxE "$3" && die "bad $1 list '$2'"
-	return 0
+	[ -z "$(echo "$2" | tr , '\n' | sort | uniq -d)" ] || die "bad $1 list '$2' (an item twice)"
 }
 list_ok levels "$levels" '[012]'
 list_ok directions "$dirs" 'tx|rx'

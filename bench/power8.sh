@@ -5,8 +5,11 @@
 # guest variant: start the pseries guest with the NIC passed through
 # (bench/guest.sh), run the matrix (bench/iperf-matrix.sh, the packaged
 # hcallstat beside every cell), stop the guest; then bench/report.sh,
-# bench/compare.sh against the previous POWER8 run in the same results
-# directory (its output kept as compare.txt) and bench/dashboard.sh.  Run as root from the source tree, on a host running
+# bench/compare.sh against the previous real-hardware run in the same
+# results directory (the newest by its date; the output kept as
+# compare.txt) and bench/dashboard.sh.  Exit status 1 when a matrix
+# stopped early or compare.sh flagged a regression, after everything is
+# written.  Run as root from the source tree, on a host running
 # the kernel of make kernel-deb with hcallscope's package installed.
 #
 #   bench/power8.sh -d PCI-ADDR -s SERVER[:PORT] [-a GUEST-ARGS] [-g GUEST-DIR]
@@ -38,6 +41,8 @@ shift $((OPTIND - 1))
 [ $# -eq 0 ] && [ -n "$dev" ] && [ -n "$server" ] || { echo "$usage" >&2; exit 2; }
 [[ $dev =~ ^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$ ]] || die "bad PCI address '$dev' (DDDD:BB:DD.F)"
 [[ $reps =~ ^([0-9]|10)$ ]] || die "bad repetitions '$reps' (0..10)"
+[[ $levels =~ ^[012](,[012])*$ ]] && [ -z "$(echo "$levels" | tr , '\n' | sort | uniq -d)" ] ||
+	die "bad levels list '$levels' (of 2, 1, 0, each once)"
 for v in ${variants//,/ }; do
 	case $v in no-ddw|ddw) ;; *) die "unknown variant '$v' (no-ddw, ddw)" ;; esac
 done
@@ -49,6 +54,7 @@ done
 command -v hcallstat > /dev/null || die "no hcallstat: install hcallscope's package"
 run_id=$(date -u +%Y%m%d-%H%M%S)-power8
 out=${out:-$top/results/$run_id}
+out=${out%/}
 [ ! -e "$out" ] || die "$out exists"
 # the series the running kernel carries: its package's version says it
 key=$(dpkg-query -W -f='${Version}' "linux-image-$(uname -r)" 2> /dev/null | sed -n 's/.*+hcs\.//p')
@@ -65,6 +71,7 @@ fi
 
 raw=$(mktemp -d /var/tmp/hcallscope-power8.XXXXXX)
 trap 'sh "$top/bench/guest.sh" stop > /dev/null 2>&1 || true; rm -rf "$raw"' EXIT
+results=$(cd "$(dirname "$out")" 2> /dev/null && pwd) || results=$(dirname "$out")
 failed=
 if [ "$reps" != 0 ]; then
 	sh "$top/bench/hcall-cost.sh" -o "$raw/hcall-cost" -r "$reps" -l "$levels" || failed=" hcall-cost"
@@ -79,13 +86,24 @@ for v in ${variants//,/ }; do
 	sh "$top/bench/guest.sh" stop || die "$v: the guest did not stop"
 done
 [ -n "$(ls "$raw")" ] || die "no matrix ran"
-"$top/bench/report.sh" -s real-hardware -i "$run_id" ${key:+-k "$key"} -o "$out" "$raw"/* || exit 1
-# the previous POWER8 run beside it: what got worse since
-prev=$(ls -d "$(dirname "$out")"/*-power8 2> /dev/null | grep -vxF "$out" | tail -n 1)
-if [ -n "$prev" ] && [ -r "$prev/run.json" ]; then
-	"$top/bench/compare.sh" -p "$prev/run.json" "$out/run.json" > "$out/compare.txt" 2>&1 || true
-	echo "power8: against $(basename "$prev"): $(tail -n 1 "$out/compare.txt") (in $out/compare.txt)" >&2
+# the previous real-hardware run, found before this one is written
+prev=$("$top/bench/previous-run.sh" "$results" real-hardware 2> /dev/null || true)
+if ! "$top/bench/report.sh" -s real-hardware -i "$run_id" ${key:+-k "$key"} -o "$out" "$raw"/*; then
+	trap 'sh "$top/bench/guest.sh" stop > /dev/null 2>&1 || true' EXIT
+	die "no report; the raw results are in $raw"
 fi
-"$top/bench/dashboard.sh" -o "$out/dashboard.html" "$(dirname "$out")" || exit 1
+regressed=
+if [ -n "$prev" ]; then
+	rc=0
+	"$top/bench/compare.sh" -p "$prev" "$out/run.json" > "$out/compare.txt" 2>&1 || rc=$?
+	echo "power8: against $(basename "$(dirname "$prev")"): $(tail -n 1 "$out/compare.txt") (in $out/compare.txt)" >&2
+	case $rc in
+	0) ;;
+	1) regressed=" regressed against $(basename "$(dirname "$prev")") ($out/compare.txt)" ;;
+	*) regressed=" not compared with $(basename "$(dirname "$prev")"): $(tail -n 1 "$out/compare.txt")" ;;
+	esac
+fi
+"$top/bench/dashboard.sh" -o "$out/dashboard.html" "$results" || exit 1
 echo "power8: $out" >&2
-[ -z "$failed" ] || die "partial:$failed stopped early (what ran is in $out, marked partial)"
+[ -z "$failed" ] || die "partial:$failed stopped early (what ran is in $out, marked partial)$regressed"
+[ -z "$regressed" ] || die "${regressed# }"

@@ -20,6 +20,27 @@ t_bench_compare_regressions() {
 	head -4 diff.txt
 }
 
+# power8.sh's previous run: the newest of its source by run.json's date,
+# whatever the directories are called; what is no run is skipped
+t_bench_previous_run_by_date() {
+	local r
+	mkdir res
+	for r in "$TOP"/results/*-emulated-powernv8; do cp -r "$r" res/; done
+	[ "$(ls res | wc -l)" -ge 3 ] || { echo "fewer than 3 committed emulated runs"; return 1; }
+	# real hardware: the newer one named so that it sorts first
+	mkdir res/aaa res/zzz res/broken
+	jq '.source = "real-hardware" | .date = "2026-12-02T10:00:00Z"' res/$(ls res | head -n 1)/run.json > res/aaa/run.json
+	jq '.source = "real-hardware" | .date = "2026-12-01T10:00:00Z"' res/$(ls res | head -n 1)/run.json > res/zzz/run.json
+	echo '{"schema": "hcallscope.iperf/1", "source": "real-' > res/broken/run.json
+	expect_eq "$("$TOP/bench/previous-run.sh" res/ real-hardware)" res/aaa/run.json "newest real-hardware run" &&
+	expect_eq "$("$TOP/bench/previous-run.sh" res emulated)" \
+		"res/$(cd "$TOP/results" && for r in *-emulated-powernv8; do echo "$(jq -r .date $r/run.json) $r"; done | sort | tail -n 1 | cut -d' ' -f2)/run.json" \
+		"newest emulated run" &&
+	expect_eq "$("$TOP/bench/previous-run.sh" res/broken real-hardware)" "" "no run at all" &&
+	EXPECT_RC=2 EXPECT_MSG="previous-run: unknown source 'power8'" expect_error "$TOP/bench/previous-run.sh" res power8 &&
+	EXPECT_RC=2 EXPECT_MSG="previous-run: no directory nowhere" expect_error "$TOP/bench/previous-run.sh" nowhere emulated
+}
+
 t_bench_compare_bad_input() {
 	local a=$TOP/results/overhead/20261123-vm.json
 	echo '{' > broken.json
@@ -124,7 +145,14 @@ t_bench_partial_run_marked_not_merged() {
 	EXPECT_RC=2 EXPECT_MSG="partial/run.json is a partial run (no-ddw: cell-003" \
 		expect_error "$TOP/bench/compare.sh" "$d/run.json" partial/run.json || return 1
 	"$TOP/bench/compare.sh" -p "$d/run.json" partial/run.json > cmp.txt
-	grep -q "^no-ddw/tx/L1/P1/1500 throughput .*only in one$" cmp.txt || { cat cmp.txt; return 1; }
+	expect_eq "$?" 1 "exit status with a cell failed" || { cat cmp.txt; return 1; }
+	# the failed cell regressed; the cells never run are not judged
+	expect_eq "$(grep -c 'REGRESSION$' cmp.txt)" 1 "regressions" || { cat cmp.txt; return 1; }
+	grep -q "^no-ddw/tx/L1/P1/1500 throughput .*failed: iperf3 in the guest exited with 1 .*REGRESSION$" cmp.txt &&
+		grep -q "^no-ddw/rx/L0/P1/1500 throughput .*only in one$" cmp.txt || { cat cmp.txt; return 1; }
+	# the other way round, the cell came back
+	"$TOP/bench/compare.sh" -p partial/run.json "$d/run.json" > back.txt || { cat back.txt; return 1; }
+	grep -q "^no-ddw/tx/L1/P1/1500 throughput .*failed: .* better$" back.txt || { cat back.txt; return 1; }
 }
 
 t_bench_compare_iperf_runs() {
@@ -288,15 +316,18 @@ t_bench_scripts_bad_input() {
 	EXPECT_MSG="kvm-hv is not loaded" expect_error "$TOP/bench/iperf-matrix.sh" -s 10.0.0.1 -o "$PWD/m" || return 1
 	EXPECT_MSG="bad levels list '3'" expect_error "$TOP/bench/iperf-matrix.sh" -s 10.0.0.1 -o "$PWD/m" -l 3 || return 1
 	EXPECT_MSG="bad directions list 'up'" expect_error "$TOP/bench/iperf-matrix.sh" -s 10.0.0.1 -o "$PWD/m" -d up || return 1
+	EXPECT_MSG="bad levels list '2,1,2' (an item twice)" expect_error "$TOP/bench/iperf-matrix.sh" -s 10.0.0.1 -o "$PWD/m" -l 2,1,2 || return 1
 	[ ! -e m ] || { echo "iperf-matrix.sh left $PWD/m"; return 1; }
 	EXPECT_MSG="needs -o OUTDIR" expect_error "$TOP/bench/hcall-cost.sh" || return 1
 	EXPECT_MSG="bad levels list '2,5'" expect_error "$TOP/bench/hcall-cost.sh" -o "$PWD/c" -l 2,5 || return 1
 	EXPECT_MSG="bad repetitions '0'" expect_error "$TOP/bench/hcall-cost.sh" -o "$PWD/c" -r 0 || return 1
+	EXPECT_MSG="bad levels list '0,0' (a level twice)" expect_error "$TOP/bench/hcall-cost.sh" -o "$PWD/c" -l 0,0 || return 1
 	EXPECT_MSG="bad call count '5'" expect_error "$TOP/bench/hcall-cost.sh" -o "$PWD/c" -n 5 || return 1
 	EXPECT_MSG="kvm-hv is not loaded" expect_error "$TOP/bench/hcall-cost.sh" -o "$PWD/c" || return 1
 	[ ! -e c ] || { echo "hcall-cost.sh left $PWD/c"; return 1; }
 	EXPECT_MSG="unknown variant 'sometimes'" expect_error "$TOP/bench/emulated.sh" -V sometimes || return 1
 	EXPECT_MSG="bad repetitions 'x'" expect_error "$TOP/bench/emulated.sh" -R x || return 1
+	EXPECT_MSG="bad levels list '2,2' (of 2, 1, 0, each once)" expect_error "$TOP/bench/emulated.sh" -l 2,2 || return 1
 	EXPECT_MSG="-C with -R 0 measures nothing" expect_error "$TOP/bench/emulated.sh" -C -R 0 || return 1
 	EXPECT_MSG="bad port 'x'" expect_error "$TOP/bench/emulated.sh" -p x
 }

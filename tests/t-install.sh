@@ -619,6 +619,8 @@ t_install_power8_bench_refusals() {
 		"$TOP/bench/power8.sh" -d 0001:01:00.0 -s 192.168.10.1 -V ddw,dd || return 1
 	EXPECT_MSG="power8: bad repetitions '11' (0..10)" expect_error \
 		"$TOP/bench/power8.sh" -d 0001:01:00.0 -s 192.168.10.1 -R 11 || return 1
+	EXPECT_MSG="power8: bad levels list '3' (of 2, 1, 0, each once)" expect_error \
+		"$TOP/bench/power8.sh" -d 0001:01:00.0 -s 192.168.10.1 -l 3 || return 1
 	EXPECT_MSG="power8: no PCI device 0001:7f:1f.7" expect_error \
 		"$TOP/bench/power8.sh" -d 0001:7f:1f.7 -s 192.168.10.1 -o "$PWD/res" || return 1
 	# this machine has no kvm-hv: the switch is missing
