@@ -1,7 +1,7 @@
 // The dashboard's page (bench/dashboard.sh inlines it into
 // bench/dashboard.html.in after the data): RUNS, the runs' summaries
-// (oldest first, each with the metrics compare.sh flags against the run
-// before it), and SEED, results/seed-reference.json, are defined before it.
+// (oldest first, each with what compare.sh flags against the run of its
+// source before it: vs.with, vs.flagged, vs.error), and SEED, results/seed-reference.json, are defined before it.
 const PATHS = ["real-mode", "virtual-mode", "userspace"];
 const LEVEL_PATH = {2: "real-mode", 1: "virtual-mode", 0: "userspace"};
 const SVGNS = "http://www.w3.org/2000/svg";
@@ -18,6 +18,15 @@ const sv = (tag, attrs, text) => {
 	return e;
 };
 const fix = (x, d) => (x == null || !isFinite(x) ? "-" : Number(x).toFixed(d));
+// as bench/cost.jq: the middle value, or the mean of the two middle ones
+const median = (v) => {
+	const s = [...v].sort((a, b) => a - b), n = s.length;
+	return n === 0 ? null : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+// emulated and real-hardware runs are never pooled: a band or a median
+// is over the runs of one source
+const SOURCES = [...new Set(RUNS.map(r => r.source))];
+const ofSource = (src) => SOURCES.length > 1 ? ` (${src})` : "";
 const okCell = (r, key) => r.cells.find(c => c.status === "ok" && c.key === key);
 const seedUser = SEED.figures.find(f => f.throughput != null).throughput;
 const seedKern = SEED.figures.find(f => f.throughput_min != null);
@@ -109,23 +118,24 @@ document.getElementById("summary").textContent =
 
 // What one TCE hcall costs per level: the median over runs, the band
 // from the lowest to the highest run, one bar per level and hcall
-{
+for (const src of SOURCES) {
 	const s = document.getElementById("cost");
-	const rows = RUNS.flatMap(r => (r.cost || []).map(x => ({...x, run: r.run_id})));
+	const rows = RUNS.filter(r => r.source === src).flatMap(r => (r.cost || []).map(x => ({...x, run: r.run_id})));
 	if (rows.length === 0) {
-		s.append(el("p", {class: "note"}, "No run has hcall_cost yet."));
+		s.append(el("p", {class: "note"}, `No ${src} run has hcall_cost yet.`));
 	} else {
 		const keys = [...new Set(rows.map(x => x.key))].sort((a, b) =>
 			a.split("/")[1].localeCompare(b.split("/")[1]) || b.localeCompare(a));
 		const stats = keys.map(k => {
 			const v = rows.filter(x => x.key === k).map(x => x.instructions.median).sort((a, b) => a - b);
 			const lvl = Number(k.slice(1, 2));
-			return {k, lvl, min: v[0], max: v[v.length - 1], med: v[Math.floor(v.length / 2)], n: v.length,
-				spread: (v[v.length - 1] - v[0]) / v[Math.floor(v.length / 2)] * 100};
+			const med = median(v);
+			return {k, lvl, min: v[0], max: v[v.length - 1], med, n: v.length,
+				spread: (v[v.length - 1] - v[0]) / med * 100};
 		});
 		const ymax = Math.max(...stats.map(x => x.max)) * 1.1;
 		const c = chart(760, 260, keys.map(k => k.replace("H_PUT_TCE_INDIRECT", "INDIRECT").replace("H_", "")),
-			ymax, "instructions / hcall", "Cost of one TCE hcall per level (median of runs; band: lowest to highest run)", true);
+			ymax, "instructions / hcall", "Cost of one TCE hcall per level (median of runs; band: lowest to highest run)" + ofSource(src), true);
 		const bw = (760 - c.m.l - c.m.r) / keys.length * 0.6;
 		stats.forEach((st, i) => {
 			const g = sv("g", {class: "cost-bar", "data-key": st.k, "data-median": fix(st.med, 1),
@@ -139,7 +149,7 @@ document.getElementById("summary").textContent =
 		});
 		s.append(c.svg, legend([["real-mode", "level 2: real mode"], ["virtual-mode", "level 1: virtual mode"],
 			["userspace", "level 0: userspace"], ["band", "spread over runs (min-max)"]]));
-		const t = el("table", {id: "cost-table"}, el("tr", {}, el("th", {class: "k"}, "level/hcall"),
+		const t = el("table", {class: "cost-table", "data-source": src}, el("tr", {}, el("th", {class: "k"}, "level/hcall"),
 			el("th", {}, "instructions (median)"), el("th", {}, "runs"), el("th", {}, "spread over runs")));
 		for (const st of stats)
 			t.append(el("tr", {class: "cost-row", "data-key": st.k}, el("td", {class: "k"}, st.k),
@@ -155,14 +165,16 @@ document.getElementById("summary").textContent =
 	const trend = document.getElementById("trend");
 	trend.append(legend([["point-ok", "a complete run"], ["point-partial", "a partial run"],
 		["band", "min-max of the complete runs"]]));
-	const keys = [...new Set(RUNS.flatMap(r => r.cells.filter(c => c.status === "ok").map(c => c.key)))].sort();
+	for (const src of SOURCES) {
+	const runsOf = RUNS.filter(r => r.source === src);
+	const keys = [...new Set(runsOf.flatMap(r => r.cells.filter(c => c.status === "ok").map(c => c.key)))].sort();
 	const grid = el("div", {});
-	const xs = RUNS.map((r, i) => `#${i + 1}`);
+	const xs = runsOf.map((r, i) => `#${i + 1}`);
 	for (const k of keys) {
-		const pts = RUNS.map((r, i) => ({i, r, c: okCell(r, k)})).filter(p => p.c);
+		const pts = runsOf.map((r, i) => ({i, r, c: okCell(r, k)})).filter(p => p.c);
 		const full = pts.filter(p => p.r.complete).map(p => p.c.throughput_MBps);
 		const max = Math.max(...pts.map(p => p.c.throughput_MBps)) * 1.15 || 1;
-		const c = chart(300, 150, xs, max, "MB/s", k);
+		const c = chart(300, 150, xs, max, "MB/s", k + ofSource(src));
 		c.svg.setAttribute("class", "chart trend");
 		c.svg.setAttribute("data-key", k);
 		if (full.length > 1) {
@@ -182,8 +194,9 @@ document.getElementById("summary").textContent =
 		}
 		grid.append(c.svg);
 	}
-	trend.append(grid, el("p", {class: "note"}, "x: runs in date order (" +
-		RUNS.map((r, i) => `#${i + 1} ${r.run_id}`).join(", ") + ")"));
+	trend.append(grid, el("p", {class: "note"}, `x: ${src} runs in date order (` +
+		runsOf.map((r, i) => `#${i + 1} ${r.run_id}`).join(", ") + ")"));
+	}
 }
 
 // one section per run, newest first, its cells flagged where compare.sh
@@ -191,15 +204,20 @@ document.getElementById("summary").textContent =
 {
 	const runs = document.getElementById("runs");
 	const secs = [];
-	RUNS.forEach((r, idx) => {
+	RUNS.forEach((r) => {
 		const sec = el("section", {class: "run", "data-run": r.run_id});
 		const h = el("h2", {}, `${r.run_id} `, el("span", {class: `badge ${r.source}`}, r.source));
 		if (!r.complete)
 			h.append(" ", el("span", {class: "badge partial"}, `PARTIAL: ${r.partial_reason || "cells failed"}`));
-		const flagged = r.flagged || [];
-		if (idx > 0)
+		const vs = r.vs || {flagged: []};
+		const flagged = vs.flagged;
+		// "-": no earlier run of its source to compare with, or no comparison
+		const judged = vs.with != null && vs.error == null;
+		if (vs.error != null)
+			h.append(" ", el("span", {class: "badge not-compared"}, `not compared with ${vs.with}: ${vs.error}`));
+		else if (vs.with != null)
 			h.append(" ", el("span", {class: `badge ${flagged.length ? "regressed" : "clean"}`},
-				flagged.length ? `${flagged.length} flagged vs ${RUNS[idx - 1].run_id}` : `nothing flagged vs ${RUNS[idx - 1].run_id}`));
+				flagged.length ? `${flagged.length} flagged vs ${vs.with}` : `nothing flagged vs ${vs.with}`));
 		sec.append(h, el("p", {class: "note"}, `${r.date}, host ${r.host.cpu} (${r.host.platform}), ` +
 			`kernel ${r.kernel.release}, series ${r.kernel.series_sha256}; `,
 			el("a", {href: `${r.dir}/throughput.svg`}, "plot"), ", ",
@@ -220,7 +238,8 @@ document.getElementById("summary").textContent =
 				el("td", {class: "tput"}, fix(c.throughput_MBps, 1)),
 				el("td", {class: "hpm"}, fix(n.total, 1)), el("td", {}, mix),
 				el("td", {class: "match"}, c.status !== "ok" ? "-" : c.host === c.guest ? "yes" : `NO (${c.guest} vs ${c.host})`),
-				el("td", {class: "vs-prev"}, idx === 0 ? "-" : mine.length ? `REGRESSION: ${mine.join(", ")}` : "same")));
+				el("td", {class: "vs-prev"}, !judged ? "-" : mine.length ? `REGRESSION: ${mine.join(", ")}` :
+					c.status !== "ok" ? "-" : "same")));
 		}
 		for (const x of r.cost || []) {
 			const m = `${x.key} instructions/hcall`;
@@ -229,7 +248,7 @@ document.getElementById("summary").textContent =
 				el("td", {class: "k"}, `${x.key} cost`), el("td", {}, x.level_name), el("td", {class: "status"}, x.path),
 				el("td", {}, "-"), el("td", {class: "cost-median"}, `${fix(x.instructions.median, 0)} instr.`),
 				el("td", {}, `spread ${fix(x.instructions.spread_pct, 2)}%`), el("td", {}, "-"),
-				el("td", {class: "vs-prev"}, idx === 0 ? "-" : f ? "REGRESSION" : "same")));
+				el("td", {class: "vs-prev"}, !judged ? "-" : f ? "REGRESSION" : "same")));
 		}
 		sec.append(t);
 		secs.push(sec);
@@ -237,6 +256,6 @@ document.getElementById("summary").textContent =
 	runs.append(el("h2", {}, "Runs, newest first"),
 		legend([["real-mode", "real mode"], ["virtual-mode", "virtual mode"], ["userspace", "userspace"]]),
 		el("p", {class: "note"}, "Path mix: the share of the cell's TCE hcalls each path completed " +
-			"(the host kernel's counters). vs previous: bench/compare.sh against the run before it."),
+			"(the host kernel's counters). vs previous: bench/compare.sh against the run of the same source before it."),
 		...secs.reverse());
 }

@@ -34,24 +34,32 @@ for f in "$dir"/*/run.json; do
 done
 [ ${#runs[@]} -gt 0 ] || die "no iperf3 bench runs (*/run.json) in $dir"
 
-# in date order, each with what bench/compare.sh flags against the one before
+# in date order, each with what bench/compare.sh flags against the run of
+# the same source (emulated, real hardware) before it
 mapfile -t runs < <(for f in "${runs[@]}"; do echo "$(jq -r '.date // ""' "$f") $f"; done | sort | cut -d' ' -f2-)
-flagged() {	# BASE NEW -> JSON list of the metrics compare.sh flags
-	[ -n "$1" ] || { echo '[]'; return; }
-	"$top/bench/compare.sh" -p "$1" "$2" 2> /dev/null |
-		awk '$NF == "REGRESSION" { m = $1; for (i = 2; i <= NF - 5; i++) m = m " " $i; print m }' |
-		jq -Rsc 'split("\n") | map(select(length > 0))'
+compared() {	# BASE NEW -> {with, flagged: [metric...], error}
+	[ -n "$1" ] || { echo '{"with": null, "flagged": [], "error": null}'; return; }
+	local out rc=0 with
+	with=$(jq -r .run_id "$1")
+	out=$("$top/bench/compare.sh" -p "$1" "$2" 2>&1) || rc=$?
+	if [ $rc -gt 1 ]; then
+		jq -nc --arg w "$with" --arg e "$(echo "$out" | tail -n 1)" '{with: $w, flagged: [], error: $e}'
+		return
+	fi
+	echo "$out" | awk '$NF == "REGRESSION" { m = $1; for (i = 2; i <= NF - 5; i++) m = m " " $i; print m }' |
+		jq -Rsc --arg w "$with" '{with: $w, flagged: split("\n") | map(select(length > 0)), error: null}'
 }
-prev=
+declare -A prev
 data=$(for f in "${runs[@]}"; do
 	m=$(dirname "$f")/model.json
-	jq -c --arg dir "$(basename "$(dirname "$f")")" --argjson flagged "$(flagged "$prev" "$f")" \
+	src=$(jq -r .source "$f")
+	jq -c --arg dir "$(basename "$(dirname "$f")")" --argjson vs "$(compared "${prev[$src]:-}" "$f")" \
 		--argjson model "$(if [ -r "$m" ]; then jq -c "{calibrated, prediction}" "$m"; else echo null; fi)" \
 		'{dir: $dir, run_id, source, complete, partial_reason, date, kernel, host, model: $model,
-		  flagged: $flagged, cost: (.hcall_cost.rows // []),
+		  vs: $vs, cost: (.hcall_cost.rows // []),
 		  cells: [.cells[] | {key, variant, direction, level, level_name, streams, mtu, status,
 			throughput_MBps, hcalls_per_MB, host: .tce_hcalls.host_total, guest: .tce_hcalls.guest_total}]}' "$f"
-	prev=$f
+	prev[$src]=$f
 done | jq -sc .) || die "cannot read the runs"
 seed=$(jq -c . "$top/results/seed-reference.json")
 

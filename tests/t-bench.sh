@@ -245,6 +245,16 @@ t_bench_dashboard_in_chromium() {
 	jq '.run_id = "slower" | .date = "2999-01-01T00:00:00Z" |
 		.hcall_cost.rows |= map(if .key == "L2/H_PUT_TCE" then .instructions.median *= 1.5 else . end)' \
 		"$d/run.json" > res/slower/run.json
+	# two real-hardware runs between them, never pooled with the emulated
+	# ones: real mode's H_PUT_TCE 10 and 30 instructions (median 20); the
+	# second one's compare fails (a cell's status is no string)
+	mkdir res/rh1 res/rh2
+	jq '.run_id = "rh1" | .source = "real-hardware" | .date = "2500-01-01T00:00:00Z" |
+		.hcall_cost.rows |= map(if .key == "L2/H_PUT_TCE" then .instructions.median = 10 else . end)' \
+		"$d/run.json" > res/rh1/run.json
+	jq '.run_id = "rh2" | .source = "real-hardware" | .date = "2600-01-01T00:00:00Z" | .cells[0].status = 5 |
+		.hcall_cost.rows |= map(if .key == "L2/H_PUT_TCE" then .instructions.median = 30 else . end)' \
+		"$d/run.json" > res/rh2/run.json
 	"$TOP/bench/dashboard.sh" res > out || { cat out; return 1; }
 	chromium --headless --no-sandbox --disable-gpu --dump-dom "file://$PWD/res/dashboard.html" \
 		2> chromium.err > dom.html || { tail -n 3 chromium.err; return 1; }
@@ -263,9 +273,17 @@ t_bench_dashboard_in_chromium() {
 	expect_eq "$shown" "$want" "cells shown for the complete run (key, MB/s, guest = host)" || return 1
 	grep -q 'class="badge partial">PARTIAL: no-ddw: cell-003: iperf3 in the guest exited with 1<' dom.html ||
 		{ echo "partial run not marked"; return 1; }
-	expect_eq "$(grep -o '<section class="run"' dom.html | wc -l)" 3 "run sections" || return 1
+	expect_eq "$(grep -o '<section class="run"' dom.html | wc -l)" 5 "run sections" || return 1
 	expect_eq "$(grep -o 'class="point partial-point' dom.html | wc -l)" 2 "trend points of the partial run (2 ok cells)" || return 1
-	expect_eq "$(grep -o '<circle' dom.html | wc -l)" "$(( 2 * $(jq '.cells | length' "$d/run.json") + 2 ))" "trend points" || return 1
+	expect_eq "$(grep -o '<circle' dom.html | wc -l)" "$(( 4 * $(jq '.cells | length' "$d/run.json") + 2 - 1 ))" "trend points" || return 1
+	# real hardware on its own: its median of two runs, no band shared
+	grep -q '<table class="cost-table" data-source="real-hardware">.*<tr class="cost-row" data-key="L2/H_PUT_TCE"><td class="k">L2/H_PUT_TCE</td><td class="cost-median">20</td><td>2</td>' dom.html ||
+		{ echo "real hardware's cost not its own median of 20: $(grep -o '<table class="cost-table" data-source="real-hardware">.\{0,300\}' dom.html)"; return 1; }
+	grep -q 'class="badge not-compared">not compared with rh1: compare: [^<]*malformed' dom.html ||
+		{ echo "rh2's failed comparison not shown"; return 1; }
+	local rh1
+	rh1=$(grep -o '<section class="run" data-run="rh1">.*' dom.html | sed 's|</section>.*||')
+	! echo "$rh1" | grep -q 'flagged vs\|not compared' || { echo "rh1 compared with an emulated run"; return 1; }
 	# every chart with both axes and its unit; legends that say what colours mean
 	local charts
 	charts=$(grep -o '<svg [^>]*class="chart' dom.html | wc -l)
@@ -273,7 +291,7 @@ t_bench_dashboard_in_chromium() {
 	expect_eq "$(grep -o 'class="axis x-axis"' dom.html | wc -l) $(grep -o 'class="axis y-axis"' dom.html | wc -l)" \
 		"$charts $charts" "x and y axes, one each per chart" || return 1
 	expect_eq "$(grep -o 'class="axis-label y-label"[^>]*>[^<]*<' dom.html | sed 's/.*>\(.*\)</\1/' | LC_ALL=C sort | uniq -c | awk '{print $1, $2}' | tr '\n' ' ')" \
-		"$((charts - 1)) MB/s 1 instructions " "y units (the trends' MB/s, the cost chart's instructions / hcall)" || return 1
+		"$((charts - 2)) MB/s 2 instructions " "y units (the trends' MB/s, a cost chart per source: instructions / hcall)" || return 1
 	for l in "level 2: real mode" "level 0: userspace" "a partial run" "min-max of the complete runs" "virtual mode"; do
 		grep -q "<span class=\"legend-item\"><span class=\"swatch [a-z-]*\"></span>$l</span>" dom.html ||
 			{ echo "no legend item '$l'"; return 1; }
@@ -289,7 +307,7 @@ t_bench_dashboard_in_chromium() {
 		.[0] / .[1] * 10 | round / 10 | tostring | if test("[.]") then . else . + ".0" end' "$d/run.json")
 	grep -q "<tr class=\"speedup-row\" data-run=\"$(jq -r .run_id "$d/run.json")\"><td class=\"k\">[^<]*</td><td class=\"tx-l2\">${want_x}x</td>" dom.html ||
 		{ echo "speedup of $d not ${want_x}x: $(grep -o '<tr class="speedup-row".*' dom.html | head -c 300)"; return 1; }
-	expect_eq "$(grep -o '<td class="seed-speedup">3.4-4.6x</td>' dom.html | wc -l)" 3 "the seed's speedup beside each run" || return 1
+	expect_eq "$(grep -o '<td class="seed-speedup">3.4-4.6x</td>' dom.html | wc -l)" 5 "the seed's speedup beside each run" || return 1
 	# the slower run: its real-mode H_PUT_TCE row flagged, nothing else of it
 	grep -q '<span class="badge regressed">1 flagged vs ' dom.html || { echo "no flag badge on the slower run"; return 1; }
 	expect_eq "$(grep -o '<tr class="[a-z ]*flagged" data-key="[^"]*"' dom.html | sed 's/.*data-key=//' | tr '\n' ' ')" \
