@@ -353,19 +353,25 @@ EOS
 		{ echo "no real-mode H_PUT_TCE_INDIRECT in the real-mode storm"; return 1; }
 }
 
-# A hostile VMM adds a VFIO group it never put in a container to the
-# kvm-vfio device and attaches it to a LIOBN (tests/helpers/kvm-tce-attach):
-# the group's table group then holds the host's own DMA window.  Before
-# kernel-patch 0020 (6.12: 0019) KVM took that table and would write the
-# guest's TCEs into it (in real mode, a WARN with the MMU off).  Pass: the
-# attach is refused (EPERM), the same group attaches once in a container
-# and carries TCE hcalls as ever, the host's log is clean.
-t_kernel_hostile_unclaimed_group_refused() {
+# What a hostile VMM attaches to a LIOBN (tests/helpers/kvm-tce-attach):
+# - a VFIO group it never put in a container: the group's table group
+#   then holds the host's own DMA window.  Before kernel-patch 0020 (6.12:
+#   0019) KVM took that table and would write the guest's TCEs into it
+#   (in real mode, a WARN with the MMU off): now EPERM.
+# - a LIOBN whose TCE pages each cover more than 4096 pages of the
+#   container's IOMMU window (32M over 4K): before 0023 (6.12: 0022) one
+#   TCE was that many exchanges in one RCU section, up to 4M with 16G
+#   pages: now EINVAL; 16M over 4K (4096) still attaches.
+# Then the same group in a container carries TCE hcalls as ever, and the
+# host's log is clean.
+t_kernel_hostile_vmm_attach_refusals() {
 	local kdir
 	kdir=$(kernel_under_test) || return 1
 	cat > guest.sh <<EOS
 $E1000E_TO_VFIO
 echo "HS-ATTACH \$(kvm-tce-attach \$group)"
+echo "HS-ATTACH-16M \$(kvm-tce-attach -c 12 -s 24 \$group)"
+echo "HS-ATTACH-32M \$(kvm-tce-attach -c 12 -s 25 \$group)"
 hcall-load -j -m put-tce-kernel=10 --vfio \$group > /tmp/l.json || { cat /tmp/l.json; exit 1; }
 echo "HS-CONTAINED \$(cat /tmp/l.json)"
 $HOST_LOG_CHECK
@@ -376,6 +382,10 @@ EOS
 	grep '^HS-ATTACH' console
 	expect_eq "$(sed -n 's/^HS-ATTACH //p' console)" "refused: EPERM" \
 		"attaching a group outside any container to a LIOBN" || return 1
+	expect_eq "$(sed -n 's/^HS-ATTACH-16M //p' console)" "attached" \
+		"a LIOBN of 16M pages over a 4K IOMMU window (4096 entries a TCE)" || return 1
+	expect_eq "$(sed -n 's/^HS-ATTACH-32M //p' console)" "refused: EINVAL" \
+		"a LIOBN of 32M pages over a 4K IOMMU window (8192 entries a TCE)" || return 1
 	sed -n 's/^HS-CONTAINED //p' console > l.json
 	expect_eq "$(jq -c '[.observed.vfio_group != null, ([.observed.per_vcpu[0].returns[].failed] | add),
 		(.observed.per_vcpu[0].kvm_stats | .h_put_tce_realmode + .h_put_tce_virtmode)]' l.json)" \

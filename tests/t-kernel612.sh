@@ -76,4 +76,4 @@ t_kernel612_hostile_realmode_storm_notifier_latency() { KLINE=6.12 t_kernel_host
 # powernv9 (PHB4) on 6.12: vfio-pci binds, and POWER9's entry path (no
 # real mode) completes every TCE hcall in virtual mode at level 2.
 t_kernel612_powernv9_phb4_virtual_mode() { KLINE=6.12 t_kernel_powernv9_phb4_virtual_mode; }
-t_kernel612_hostile_unclaimed_group_refused() { KLINE=6.12 t_kernel_hostile_unclaimed_group_refused; }
+t_kernel612_hostile_vmm_attach_refusals() { KLINE=6.12 t_kernel_hostile_vmm_attach_refusals; }
