@@ -211,3 +211,20 @@ t_power_guest_virtio_iommu_no_ddw() {
 	power_guest_test virtio disable_ddw || return 1
 	[ "$TCE_TOTAL" -gt 5000 ] || { echo "too few TCE hcalls without DDW: $TCE_TOTAL"; return 1; }
 }
+
+# The testbed's boot watchdog: a machine whose firmware never starts our
+# init (here a "kernel" of zeros; once, skiboot itself waiting forever for
+# a PCI job under TCG) is tried once more after HS_BOOT_SECS, then given
+# up with exit status 124 - not left to wait out the whole timeout.
+t_power_testbed_boot_hang_retried_once() {
+	local kdir rc=0 t0=$SECONDS
+	kdir=$(kernel_under_test) || return 1
+	mkdir zeros && cp "$kdir"/kvm.ko "$kdir"/kvm-hv.ko zeros/ && head -c 65536 /dev/zero > zeros/vmlinux
+	echo 'echo never' > never.sh
+	HS_BOOT_SECS=5 "$TOP/scripts/power-testbed.sh" -M powernv8 -k "$PWD/zeros" -t 120 never.sh > console 2> err || rc=$?
+	expect_eq "$rc" 124 "exit status" || { cat err; return 1; }
+	expect_eq "$(sed 's/ (last: .*)//' err | tr '\n' '|')" \
+		"power-testbed: no boot within 5 s; once more|power-testbed: no boot within 5 s, twice|" "what it said" || return 1
+	[ $((SECONDS - t0)) -lt 100 ] || { echo "took $((SECONDS - t0)) s: waited for the timeout"; return 1; }
+	! grep -q '^never' console || { echo "the script ran"; return 1; }
+}
