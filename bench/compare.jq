@@ -37,27 +37,34 @@ def threshold($x; $y; $pct; $k; $floor):
 	([$x.spread_pct, $y.spread_pct] | map(select(. != null))) as $s |
 	if $s | length == 0 then $pct else ([($s | max) * $k, $floor] | max) end;
 
-# The table, tab-separated: a metric is a REGRESSION (or better) when it
+# One verdict per metric, {metric, base, new, unit, change_pct,
+# threshold_pct, verdict}: a metric is a REGRESSION (or better) when it
 # moved the wrong (right) way by more than ABS and by more than its
 # threshold (above); a cell that completed in BASE and not in NEW is a
-# REGRESSION, the other way round better.  A metric in one file only (a
-# narrower run) is listed, not judged.
-def verdicts($b; $n; $pct; $abs; $k; $floor):
-	def fmt: if . == null then "-" else (. * 10 | round / 10 | tostring) end;
-	([$b, $n] | map(keys) | add | unique) as $names |
-	"METRIC\tBASE\tNEW\tCHANGE\tTHRESHOLD\tVERDICT",
-	($names[] | . as $m | $b[$m] as $x | $n[$m] as $y |
-	 if $x == null or $y == null then
-		"\($m)\t\($x.value | fmt)\t\($y.value | fmt)\t-\t-\tonly in one"
-	 elif $x.failed != null or $y.failed != null then
-		"\($m)\t\($x.failed // ($x.value | fmt))\t\($y.failed // ($y.value | fmt))\t-\t-\t" +
-		(if $x.failed == null then "REGRESSION" elif $y.failed == null then "better" else "same" end)
-	 else
+# REGRESSION, the other way round better (base or new is then the cell's
+# status); a metric in one file only (a narrower run) is "only in one",
+# not judged.
+def verdict_rows($b; $n; $pct; $abs; $k; $floor):
+	([$b, $n] | map(keys) | add | unique)[] as $m | $b[$m] as $x | $n[$m] as $y |
+	{metric: $m, base: ($x.failed // $x.value), new: ($y.failed // $y.value), unit: ($x // $y).unit,
+	 change_pct: null, threshold_pct: null} +
+	if $x == null or $y == null then {verdict: "only in one"}
+	elif $x.failed != null or $y.failed != null then
+		{verdict: (if $x.failed == null then "REGRESSION" elif $y.failed == null then "better" else "same" end)}
+	else
 		threshold($x; $y; $pct; $k; $floor) as $t |
 		(($y.value - $x.value) * (if $x.better == "lower" then 1 else -1 end)) as $worse |
 		(if $x.value == 0 then null else ($y.value - $x.value) / ($x.value | fabs) * 100 end) as $rel |
-		"\($m)\t\($x.value | fmt)\t\($y.value | fmt)\t\(if $rel == null then "-" else ($rel | fmt) + "%" end)\t\($t | fmt)%\t" +
-		(if $worse > $abs and ($rel == null or ($rel | fabs) > $t) then "REGRESSION"
-		 elif -$worse > $abs and ($rel == null or ($rel | fabs) > $t) then "better"
-		 else "same" end)
-	 end);
+		{change_pct: $rel, threshold_pct: $t,
+		 verdict: (if $worse > $abs and ($rel == null or ($rel | fabs) > $t) then "REGRESSION"
+			elif -$worse > $abs and ($rel == null or ($rel | fabs) > $t) then "better"
+			else "same" end)}
+	end;
+
+# The same as a table, tab-separated, one decimal
+def verdicts($b; $n; $pct; $abs; $k; $floor):
+	def fmt: if . == null then "-" elif type == "string" then . else (. * 10 | round / 10 | tostring) end;
+	"METRIC\tBASE\tNEW\tCHANGE\tTHRESHOLD\tVERDICT",
+	(verdict_rows($b; $n; $pct; $abs; $k; $floor) |
+	 "\(.metric)\t\(.base | fmt)\t\(.new | fmt)\t\(if .change_pct == null then "-" else (.change_pct | fmt) + "%" end)\t" +
+	 "\(if .threshold_pct == null then "-" else (.threshold_pct | fmt) + "%" end)\t\(.verdict)");

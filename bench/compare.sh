@@ -1,7 +1,7 @@
 #!/bin/bash
 # Compare two result files of the same kind metric by metric; exit 1 when
 # a metric got worse past the thresholds, 2 on bad input.
-#   bench/compare.sh [-t PCT] [-a ABS] [-k K] [-f FLOOR] [-p] BASE NEW
+#   bench/compare.sh [-t PCT] [-a ABS] [-k K] [-f FLOOR] [-p] [-j] BASE NEW
 # A metric regresses when it moves the wrong way by more than its threshold
 # (a percentage of |BASE|) and by more than ABS in its own unit (default
 # 0).  The threshold is PCT (default 10), but for a metric measured in
@@ -14,13 +14,16 @@
 # A partial iperf3 run (one that stopped early) is refused unless -p.
 # A cell that completed in BASE and failed in NEW is a regression; metrics
 # in only one file (a narrower run) are listed, not judged.
+# -j: one JSON object per metric instead of the table (metric, base, new,
+# unit, change_pct, threshold_pct, verdict), for dashboards.
 set -u
 set -o pipefail	# a jq failure mid-table is an error, not a short table
-pct=10 abs=0 k=3 floor=2 partial_ok=
+pct=10 abs=0 k=3 floor=2 partial_ok= json=
 # (installed as hcallscope-compare: the usage names what was run)
-usage() { echo "usage: $(basename "$0") [-t PCT] [-a ABS] [-k K] [-f FLOOR] [-p] BASE NEW" >&2; exit 2; }
-while getopts :t:a:k:f:p c; do
+usage() { echo "usage: $(basename "$0") [-t PCT] [-a ABS] [-k K] [-f FLOOR] [-p] [-j] BASE NEW" >&2; exit 2; }
+while getopts :t:a:k:f:pj c; do
 	case $c in
+	j) json=1 ;;
 	k) k=$OPTARG ;;
 	f) floor=$OPTARG ;;
 	t) pct=$OPTARG ;;
@@ -69,11 +72,17 @@ new=$(metrics "$2") || exit 2
 [ "$(jq -r .schema "$1")" = "$(jq -r .schema "$2")" ] ||
 	{ echo "compare: $1 and $2 hold different kinds of results" >&2; exit 2; }
 
-jq -n -r -L "$jqlib" --argjson b "$base" --argjson n "$new" --argjson pct "$pct" --argjson abs "$abs" \
+rows=$(jq -n -c -L "$jqlib" --argjson b "$base" --argjson n "$new" --argjson pct "$pct" --argjson abs "$abs" \
 	--argjson k "$k" --argjson floor "$floor" \
-	'include "compare"; verdicts($b; $n; $pct; $abs; $k; $floor)' | column -t -s $'\t' > "${TMPDIR:-/tmp}/compare.$$" || { rm -f "${TMPDIR:-/tmp}/compare.$$"; exit 2; }
-cat "${TMPDIR:-/tmp}/compare.$$"
-n=$(grep -c ' REGRESSION$' "${TMPDIR:-/tmp}/compare.$$")
-rm -f "${TMPDIR:-/tmp}/compare.$$"
-echo "$n regression(s) past ${pct}% (costs measured in repetitions: ${k}x their spread, at least ${floor}%) and ${abs}"
+	'include "compare"; verdict_rows($b; $n; $pct; $abs; $k; $floor)') || exit 2
+n=$(echo "$rows" | jq -s '[.[] | select(.verdict == "REGRESSION")] | length') || exit 2
+if [ -n "$json" ]; then
+	echo "$rows"
+else
+	table=$(jq -n -r -L "$jqlib" --argjson b "$base" --argjson n "$new" --argjson pct "$pct" --argjson abs "$abs" \
+		--argjson k "$k" --argjson floor "$floor" \
+		'include "compare"; verdicts($b; $n; $pct; $abs; $k; $floor)' | column -t -s $'\t') || exit 2
+	echo "$table"
+	echo "$n regression(s) past ${pct}% (costs measured in repetitions: ${k}x their spread, at least ${floor}%) and ${abs}"
+fi
 [ "$n" -eq 0 ]

@@ -41,13 +41,12 @@ compared() {	# BASE NEW -> {with, flagged: [metric...], error}
 	[ -n "$1" ] || { echo '{"with": null, "flagged": [], "error": null}'; return; }
 	local out rc=0 with
 	with=$(jq -r .run_id "$1")
-	out=$("$top/bench/compare.sh" -p "$1" "$2" 2>&1) || rc=$?
+	out=$("$top/bench/compare.sh" -p -j "$1" "$2" 2>&1) || rc=$?
 	if [ $rc -gt 1 ]; then
 		jq -nc --arg w "$with" --arg e "$(echo "$out" | tail -n 1)" '{with: $w, flagged: [], error: $e}'
 		return
 	fi
-	echo "$out" | awk '$NF == "REGRESSION" { m = $1; for (i = 2; i <= NF - 5; i++) m = m " " $i; print m }' |
-		jq -Rsc --arg w "$with" '{with: $w, flagged: split("\n") | map(select(length > 0)), error: null}'
+	echo "$out" | jq -sc --arg w "$with" '{with: $w, flagged: [.[] | select(.verdict == "REGRESSION") | .metric], error: null}'
 }
 declare -A prev
 data=$(for f in "${runs[@]}"; do

@@ -166,6 +166,13 @@ t_bench_compare_iperf_runs() {
 	expect_eq "$(grep -c 'REGRESSION$' diff.txt)" "$(jq '[.cells[] | select(.level == 2 and .status == "ok")] | length' "$d/run.json")" \
 		"regressions (one per level-2 cell)" || { cat diff.txt; return 1; }
 	grep -q '^no-ddw/tx/L2/P1/1500 throughput .* -40% *10% *REGRESSION$' diff.txt || { grep L2 diff.txt; return 1; }
+	# the same verdicts as JSON lines, for dashboards
+	"$TOP/bench/compare.sh" -j "$d/run.json" slower.json > diff.jsonl
+	expect_eq "$?" 1 "exit status with -j" || return 1
+	expect_eq "$(jq -c 'select(.metric == "no-ddw/tx/L2/P1/1500 throughput") | [.unit, (.change_pct | round), .threshold_pct, .verdict]' diff.jsonl)" \
+		'["MB/s",-40,10,"REGRESSION"]' "one verdict as JSON" || return 1
+	expect_eq "$(jq -s '[.[] | select(.verdict == "REGRESSION")] | length' diff.jsonl)" "$(grep -c 'REGRESSION$' diff.txt)" \
+		"regressions, JSON and table alike" || return 1
 }
 
 # The model's figures that are predictions (not fitted): the emulated run's
@@ -239,12 +246,14 @@ t_bench_dashboard_in_chromium() {
 	d=$(emulated_run) && make_partial_run res/partial || return 1
 	cp -r "$d" res/
 	# the partial run first, then the run, then the newest: the same run,
-	# real mode's H_PUT_TCE 50% dearer
+	# real mode's H_PUT_TCE 50% dearer and its first cell failed
 	jq '.date = "2000-01-01T00:00:00Z"' res/partial/run.json > p.json && mv p.json res/partial/run.json
 	mkdir res/slower
-	jq '.run_id = "slower" | .date = "2999-01-01T00:00:00Z" |
+	jq '.run_id = "slower" | .date = "2999-01-01T00:00:00Z" | .cells[0].status = "failed: the server went" |
 		.hcall_cost.rows |= map(if .key == "L2/H_PUT_TCE" then .instructions.median *= 1.5 else . end)' \
 		"$d/run.json" > res/slower/run.json
+	local first
+	first=$(jq -r '.cells[0].key' "$d/run.json")
 	# two real-hardware runs between them, never pooled with the emulated
 	# ones: real mode's H_PUT_TCE 10 and 30 instructions (median 20); the
 	# second one's compare fails (a cell's status is no string)
@@ -275,7 +284,7 @@ t_bench_dashboard_in_chromium() {
 		{ echo "partial run not marked"; return 1; }
 	expect_eq "$(grep -o '<section class="run"' dom.html | wc -l)" 5 "run sections" || return 1
 	expect_eq "$(grep -o 'class="point partial-point' dom.html | wc -l)" 2 "trend points of the partial run (2 ok cells)" || return 1
-	expect_eq "$(grep -o '<circle' dom.html | wc -l)" "$(( 4 * $(jq '.cells | length' "$d/run.json") + 2 - 1 ))" "trend points" || return 1
+	expect_eq "$(grep -o '<circle' dom.html | wc -l)" "$(( 4 * $(jq '.cells | length' "$d/run.json") + 2 - 2 ))" "trend points (each run's ok cells)" || return 1
 	# real hardware on its own: its median of two runs, no band shared
 	grep -q '<table class="cost-table" data-source="real-hardware">.*<tr class="cost-row" data-key="L2/H_PUT_TCE"><td class="k">L2/H_PUT_TCE</td><td class="cost-median">20</td><td>2</td>' dom.html ||
 		{ echo "real hardware's cost not its own median of 20: $(grep -o '<table class="cost-table" data-source="real-hardware">.\{0,300\}' dom.html)"; return 1; }
@@ -308,10 +317,13 @@ t_bench_dashboard_in_chromium() {
 	grep -q "<tr class=\"speedup-row\" data-run=\"$(jq -r .run_id "$d/run.json")\"><td class=\"k\">[^<]*</td><td class=\"tx-l2\">${want_x}x</td>" dom.html ||
 		{ echo "speedup of $d not ${want_x}x: $(grep -o '<tr class="speedup-row".*' dom.html | head -c 300)"; return 1; }
 	expect_eq "$(grep -o '<td class="seed-speedup">3.4-4.6x</td>' dom.html | wc -l)" 5 "the seed's speedup beside each run" || return 1
-	# the slower run: its real-mode H_PUT_TCE row flagged, nothing else of it
-	grep -q '<span class="badge regressed">1 flagged vs ' dom.html || { echo "no flag badge on the slower run"; return 1; }
+	# the slower run: its real-mode H_PUT_TCE row and its failed cell
+	# flagged, nothing else of it
+	grep -q '<span class="badge regressed">2 flagged vs ' dom.html || { echo "no flag badge on the slower run"; return 1; }
 	expect_eq "$(grep -o '<tr class="[a-z ]*flagged" data-key="[^"]*"' dom.html | sed 's/.*data-key=//' | tr '\n' ' ')" \
-		'"L2/H_PUT_TCE" ' "rows flagged" || return 1
+		"\"$first\" \"L2/H_PUT_TCE\" " "rows flagged" || return 1
+	grep -q "<tr class=\"cell flagged\" data-key=\"$first\">.*<td class=\"status\">failed: the server went</td>.*<td class=\"vs-prev\">REGRESSION: throughput</td>" dom.html ||
+		{ echo "the failed cell's row: $(grep -o "<tr class=\"cell flagged\" data-key=\"$first\">.\{0,600\}" dom.html)"; return 1; }
 	# a malformed run: one line, no dashboard
 	mkdir bad && echo '{"schema":"hcallscope.iperf/1"' > bad/run.json && mkdir res2 && mv bad res2/
 	EXPECT_MSG="not an iperf3 bench run (hcallscope.iperf/1) or malformed" expect_error "$TOP/bench/dashboard.sh" res2 &&
